@@ -1,0 +1,54 @@
+# Everything starts here: `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# python3.12 may sit behind a pyenv shim that refuses to run it unless selected; look for a real one.
+PYTHON := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 \
+            /usr/bin/python3.12 python3.13 python3; do \
+            $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := poppler-utils libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+export QT_QPA_PLATFORM ?= $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,offscreen)
+
+.PHONY: run test lint test-slow screenshots bench sysdeps clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3.12 was not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/cpassess
+
+# Tools the tests call (poppler's pdfsig/pdftotext) and the libraries Qt loads, installed only when missing.
+sysdeps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install these system packages:$$missing"; exit 1; fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check cpassess ui tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+test: sysdeps lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not slow and not dist" -q
+
+test-slow: sysdeps $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m slow -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

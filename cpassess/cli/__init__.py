@@ -1,0 +1,60 @@
+"""The command line (DESIGN §11): the same core as the desktop app, scriptable.
+
+Every command exits 0 on success and 1 with a one-line human error otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cpassess import __version__
+from cpassess.cli import _forms
+from cpassess.cli._common import CliError
+
+AppStarter = Callable[[Path | None], int]
+
+_COMMAND_GROUPS = (_forms,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cpassess",
+        description="Neglect and GIRFEC wellbeing assessments for child protection. "
+                    "With no command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"cpassess {__version__}")
+    parser.add_argument("--db", type=Path, help="the database file (default: the one in your user data folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in _COMMAND_GROUPS:
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
+    """Run one command; with none, start the desktop app through `start_app`."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if start_app is None:
+            print("cpassess: the desktop app is not part of this installation", file=sys.stderr)
+            return 1
+        return start_app(args.db)
+    try:
+        result: int = args.run(args)
+    except CliError as error:
+        print(f"cpassess: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cpassess: interrupted", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return result

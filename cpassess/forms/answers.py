@@ -1,0 +1,287 @@
+"""Answers to a form: the pydantic model built from a definition, and draft validation (types and bounds).
+
+Answers are a JSON object keyed by field id. Draft validation admits exactly what the published answers
+JSON Schema admits, so the schema is truthful; everything else (required, dates against today, evidence)
+is a submit rule in `cpassess.forms.validation`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+)
+
+from cpassess.forms.definition import (
+    ChoiceField,
+    ComputedField,
+    DateField,
+    FormDefinition,
+    GradeField,
+    LongTextField,
+    MultiChoiceField,
+    NumberField,
+    RatingField,
+    RepeatColumn,
+    RepeatField,
+    ResilienceMatrixField,
+    TextField,
+    YesNoUnknownField,
+    options_of,
+)
+
+# Tabs and line breaks are the only control characters a practitioner's narrative may hold.
+_NARRATIVE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MATRIX_RANGE = 5
+FACTOR_MAX_ITEMS = 40
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a set of answers, placed as precisely as we can: section, field, row, column."""
+
+    section_id: str | None
+    field_id: str | None
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def describe(self, form: FormDefinition) -> str:
+        """A sentence naming where the problem is in the words the user sees."""
+        if self.field_id is None:
+            return self.message
+        try:
+            field = form.field(self.field_id)
+        except KeyError:
+            return f"{self.field_id}: {self.message}"
+        where = f"{form.section_of(self.field_id).title} › {field.label}"
+        if self.row is not None:
+            where += f", {getattr(field, 'item_label', 'row')} {self.row + 1}"
+        if self.column is not None and isinstance(field, RepeatField):
+            label = next((c.label for c in field.fields if c.id == self.column), self.column)
+            where += f", {label}"
+        return f"{where}: {self.message}"
+
+
+class AnswersError(ValueError):
+    """Answers that were refused; `problems` lists every one."""
+
+    def __init__(self, form: FormDefinition, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problem.describe(form) for problem in problems))
+
+
+def _not_bool_or_text(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number")
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    value = _not_bool_or_text(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _real_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not a real date") from None
+    return value
+
+
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    AfterValidator(_real_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    if len(set(values)) != len(values):
+        raise ValueError("lists the same option twice")
+    return values
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GradeAnswer(_Answer):
+    """A graded item: 1..5, or None for "not known", and the evidence for it."""
+
+    grade: Annotated[int, Field(ge=1, le=5), BeforeValidator(_whole_number)] | None = None
+    evidence: Annotated[str, StringConstraints(max_length=20000, pattern=_NARRATIVE)] = ""
+
+
+Factor = Annotated[str, StringConstraints(max_length=500, pattern=_ONE_LINE)]
+FactorList = Annotated[list[Factor], Field(max_length=FACTOR_MAX_ITEMS)]
+Axis = Annotated[int, Field(ge=-MATRIX_RANGE, le=MATRIX_RANGE), BeforeValidator(_whole_number)]
+
+
+class ResilienceMatrixAnswer(_Answer):
+    """The child's place on two axes (-5..5) and the four lists of factors."""
+
+    resilience: Axis | None = None
+    environment: Axis | None = None
+    resilience_factors: FactorList = Field(default_factory=list)
+    vulnerability_factors: FactorList = Field(default_factory=list)
+    protective_factors: FactorList = Field(default_factory=list)
+    adversity_factors: FactorList = Field(default_factory=list)
+
+
+def _closed_list(field: Any, form: FormDefinition) -> Any:
+    options = options_of(field, form)
+    assert options is not None
+    return Literal[tuple(option.id for option in options)]
+
+
+def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
+    """The pydantic type of one field's answer (without None)."""
+    match field:
+        case TextField():
+            return Annotated[str, StringConstraints(max_length=field.max_length, pattern=_ONE_LINE)]
+        case LongTextField():
+            return Annotated[str, StringConstraints(max_length=field.max_length, pattern=_NARRATIVE)]
+        case DateField():
+            return IsoDate
+        case NumberField():
+            bounds = {"ge": field.minimum, "le": field.maximum}
+            if field.integer:
+                return Annotated[int, Field(**bounds), BeforeValidator(_whole_number)]
+            return Annotated[float, Field(allow_inf_nan=False, **bounds), BeforeValidator(_not_bool_or_text)]
+        case ChoiceField() | YesNoUnknownField() | RatingField():
+            return _closed_list(field, form)
+        case MultiChoiceField():
+            return Annotated[list[_closed_list(field, form)],  # type: ignore[misc]
+                             Field(max_length=len(field.options), json_schema_extra={"uniqueItems": True}),
+                             AfterValidator(_unique)]
+        case GradeField():
+            return GradeAnswer
+        case ResilienceMatrixField():
+            return ResilienceMatrixAnswer
+        case RepeatField():
+            row = _row_model(field, form, owner)
+            return Annotated[list[row], Field(max_length=field.max_items)]  # type: ignore[valid-type]
+    raise TypeError(f"no answer type for a {type(field).__name__}")
+
+
+def _row_model(field: RepeatField, form: FormDefinition, owner: str) -> type[BaseModel]:
+    columns: dict[str, Any] = {column.id: _optional(column, form, owner) for column in field.fields}
+    return create_model(  # type: ignore[no-any-return, call-overload]
+        f"{owner}_{field.id}_row", __config__=ConfigDict(extra="forbid", frozen=True), **columns)
+
+
+def _optional(field: RepeatColumn | Any, form: FormDefinition, owner: str) -> tuple[Any, Any]:
+    description = field.label + (f" — {field.help}" if field.help else "")
+    return (_value_type(field, form, owner) | None, Field(default=None, description=description))
+
+
+_models: dict[int, tuple[FormDefinition, type[BaseModel]]] = {}
+
+
+def answers_model(form: FormDefinition) -> type[BaseModel]:
+    """The pydantic model of this form version's answers: every field optional, unknown keys refused."""
+    cached = _models.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    owner = f"{form.id.replace('-', '_')}_v{form.version}"
+    fields = {field.id: _optional(field, form, owner) for _, field in form.fields()
+              if not isinstance(field, ComputedField)}
+    model = create_model(  # type: ignore[call-overload]
+        f"{owner}_answers", __config__=ConfigDict(extra="forbid", frozen=True, title=f"{form.title} — answers"),
+        **fields)
+    _models[id(form)] = (form, model)
+    return model  # type: ignore[no-any-return]
+
+
+def answers_schema(form: FormDefinition) -> dict[str, Any]:
+    """JSON Schema of this form version's answers."""
+    schema = answers_model(form).model_json_schema()
+    schema["$id"] = f"urn:cpassess:answers:{form.id}:v{form.version}"
+    return schema
+
+
+_MESSAGES = {
+    "string_too_long": "is longer than the limit of {max_length} characters",
+    "too_long": "has more than the {max_length} entries allowed",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "extra_forbidden": "is not a question of this form",
+}
+
+
+def _message(error: Any, form: FormDefinition, field_id: str | None) -> str:
+    kind = error["type"]
+    if kind == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        if pattern == _ONE_LINE:
+            return "must be a single line without control characters"
+        if pattern == _NARRATIVE:
+            return "contains control characters that cannot be stored"
+        return "must be a date written as YYYY-MM-DD"
+    if kind == "literal_error":
+        return f"{error['input']!r} is not one of the choices ({error['ctx']['expected']})"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    template = _MESSAGES.get(kind)
+    if template:
+        return template.format(**error.get("ctx", {}))
+    text = str(error["msg"])
+    return text[:1].lower() + text[1:]
+
+
+def problems_from(error: ValidationError, form: FormDefinition) -> list[Problem]:
+    """Turn a pydantic error on an answers document into our problems, placed by section, field, row, column."""
+    section_of = {field.id: section.id for section, field in form.fields()}
+    problems = []
+    for item in error.errors():
+        loc = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+        field_id = str(loc[0]) if loc else None
+        if item["type"] == "extra_forbidden" or field_id not in section_of:
+            problems.append(Problem(None, None, f"'{field_id}' is not a question of this form"))
+            continue
+        row = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+        column = str(loc[2]) if row is not None and len(loc) > 2 else None  # noqa: PLR2004
+        problems.append(Problem(section_of[field_id], field_id, _message(item, form, field_id), row, column))
+    return problems
+
+
+def validate_draft(form: FormDefinition, answers: Any) -> dict[str, Any]:
+    """Check types and bounds; return the answers normalised for storage (unanswered keys dropped).
+
+    Raises AnswersError listing every problem. Never fails for a missing answer: drafts may be incomplete.
+    """
+    if not isinstance(answers, dict):
+        raise AnswersError(form, [Problem(None, None, "answers must be a JSON object keyed by field id")])
+    try:
+        model = answers_model(form).model_validate(answers)
+    except ValidationError as error:
+        raise AnswersError(form, problems_from(error, form)) from None
+    except RecursionError:
+        raise AnswersError(form, [Problem(None, None, "the answers are nested too deeply")]) from None
+    dumped = model.model_dump(mode="json")
+    return {key: value for key, value in dumped.items() if value is not None}

@@ -1,0 +1,59 @@
+"""Moving a draft to a newer version of its form: answers matched by field id, with what was dropped and added."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cpassess.forms.answers import AnswersError, validate_draft
+from cpassess.forms.definition import ComputedField, FormDefinition
+
+
+@dataclass(frozen=True)
+class DroppedAnswer:
+    field_id: str
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NewField:
+    field_id: str
+    label: str
+    section_title: str
+
+
+@dataclass(frozen=True)
+class Migration:
+    """The result of moving answers to `target`; nothing is applied until the caller stores `answers`."""
+
+    target: FormDefinition
+    answers: dict[str, Any]
+    dropped: list[DroppedAnswer] = field(default_factory=list)
+    new_fields: list[NewField] = field(default_factory=list)
+
+
+def migrate_answers(answers: Mapping[str, Any], source: FormDefinition, target: FormDefinition) -> Migration:
+    """Carry answers from `source` to `target` where the field id exists and the answer still fits."""
+    if source.id != target.id:
+        raise ValueError(f"cannot move answers from '{source.id}' to a different form '{target.id}'")
+    old_fields = {f.id: f for _, f in source.fields()}
+    new_fields = {f.id: f for _, f in target.fields() if not isinstance(f, ComputedField)}
+    kept: dict[str, Any] = {}
+    dropped: list[DroppedAnswer] = []
+    for key, value in answers.items():
+        label = old_fields[key].label if key in old_fields else key
+        if key not in new_fields:
+            dropped.append(DroppedAnswer(key, label, f"version {target.version} no longer asks this question"))
+        elif key in old_fields and old_fields[key].kind != new_fields[key].kind:
+            dropped.append(DroppedAnswer(key, label, "the question now takes a different kind of answer"))
+        else:
+            try:
+                kept.update(validate_draft(target, {key: value}))
+            except AnswersError as error:
+                reason = "; ".join(problem.message for problem in error.problems)
+                dropped.append(DroppedAnswer(key, label, f"the answer no longer fits: {reason}"))
+    added = [NewField(f.id, f.label, s.title) for s, f in target.fields()
+             if f.id not in old_fields and not isinstance(f, ComputedField)]
+    return Migration(target=target, answers=kept, dropped=dropped, new_fields=added)

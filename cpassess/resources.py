@@ -1,0 +1,19 @@
+"""Where shipped data files live: the source tree, an installed wheel, or a PyInstaller bundle."""
+
+import sys
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of a shipped file or folder, such as `resource_path("forms")` or `resource_path("resources", "x")`."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    candidates = []
+    if bundle:
+        candidates.append(Path(bundle).joinpath(*parts))
+    candidates += [_PACKAGE_DIR.joinpath("_data", *parts), _PACKAGE_DIR.parent.joinpath(*parts)]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    return candidates[-1]
