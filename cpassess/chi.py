@@ -36,9 +36,9 @@ def normalise(text: str) -> str:
 def mod11_ok(digits: str) -> bool:
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
-    if check == 11:  # noqa: PLR2004
+    if check == 11:
         check = 0
-    return check != 10 and check == int(digits[9])  # noqa: PLR2004
+    return check != 10 and check == int(digits[9])
 
 
 def luhn_ok(digits: str) -> bool:
@@ -47,7 +47,7 @@ def luhn_ok(digits: str) -> bool:
         value = int(digit)
         if position % 2 == 1:
             value *= 2
-            if value > 9:  # noqa: PLR2004
+            if value > 9:
                 value -= 9
         total += value
     return total % 10 == 0

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cpassess import __version__
-from cpassess.cli import _forms
+from cpassess.cli import _forms, _records
 from cpassess.cli._common import CliError
 
 AppStarter = Callable[[Path | None], int]
 
-_COMMAND_GROUPS = (_forms,)
+_COMMAND_GROUPS = (_forms, _records)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,12 +32,35 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in _COMMAND_GROUPS:
         group.register(commands)
+    _records.register_maintenance(commands)
     return parser
+
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """Failures a user can cause and put right: each becomes one line, never a traceback."""
+    from cpassess.assessments import ContentMismatch, EditConflict, SubmissionRefused
+    from cpassess.backup import BackupError
+    from cpassess.children import ChildRecordError
+    from cpassess.forms import AnswersError, FormDefinitionError
+    from cpassess.keyslots import SlotFileError, WrongPassword
+    from cpassess.session import UnlockFailed
+    from cpassess.storage import AlreadyOpen, StorageError
+    from cpassess.workflow import NotAllowed
+
+    return (CliError, UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, WrongPassword,
+            AnswersError, FormDefinitionError, ChildRecordError, SubmissionRefused, EditConflict, ContentMismatch,
+            BackupError)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
 
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
     """Run one command; with none, start the desktop app through `start_app`."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # A command answers in one line; CPASSESS_LOG=info (or debug) shows what happened underneath.
+    level = os.environ.get("CPASSESS_LOG", "error").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.ERROR), format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -47,8 +70,8 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
         return start_app(args.db)
     try:
         result: int = args.run(args)
-    except CliError as error:
-        print(f"cpassess: {error}", file=sys.stderr)
+    except _expected_errors() as error:
+        print(f"cpassess: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("cpassess: interrupted", file=sys.stderr)

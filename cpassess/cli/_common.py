@@ -1,11 +1,20 @@
-"""What every command shares: the error that becomes a one-line message, and JSON output."""
+"""What every command shares: one-line errors, JSON output, passwords, the database and the signed-in user."""
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cpassess.paths import default_database
+
+if TYPE_CHECKING:
+    from cpassess.session import Session
 
 
 class CliError(Exception):
@@ -36,3 +45,66 @@ def read_json_file(path: Path) -> Any:
         raise CliError(f"{path}: is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise CliError(f"{path}: is nested too deeply") from None
+
+
+def database_options() -> argparse.ArgumentParser:
+    """`--db`, `--password-stdin` for every command that opens a database."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--db", dest="sub_db", type=Path, metavar="PATH",
+                        help="the database file (default: the one in your user data folder)")
+    parent.add_argument("--password-stdin", action="store_true",
+                        help="read passwords from standard input, one per line, instead of prompting")
+    return parent
+
+
+def acting_user() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--as", dest="username", required=True, metavar="USER", help="your username")
+    return parent
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    path: Path | None = getattr(args, "sub_db", None) or getattr(args, "db", None)
+    return path if path is not None else default_database()
+
+
+class Passwords:
+    """Passwords in the order a command needs them: prompted, or one per line from standard input."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self._from_stdin = from_stdin
+        self.sign_in = ""  # the password the command signed in with
+
+    def read(self, prompt: str) -> str:
+        if self._from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise CliError(f"standard input ran out of lines before: {prompt.rstrip(': ').lower()}")
+            return line.rstrip("\r\n")
+        if not sys.stdin.isatty():
+            raise CliError("no terminal to ask for a password: use --password-stdin")
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:
+            raise CliError("no password given") from None
+
+    def new(self, prompt: str) -> str:
+        first = self.read(prompt)
+        if not self._from_stdin and self.read("Type it again: ") != first:
+            raise CliError("the two passwords are not the same")
+        return first
+
+
+@contextmanager
+def signed_in(args: argparse.Namespace) -> Iterator[tuple[Session, Passwords]]:
+    """Unlock the database as `--as USER`, run the command, and always close it again."""
+    from cpassess.session import Session
+
+    passwords = Passwords(args.password_stdin)
+    path = database_path(args)
+    passwords.sign_in = passwords.read(f"Password for {args.username}: ")
+    session = Session.unlock(path, args.username, passwords.sign_in)
+    try:
+        yield session, passwords
+    finally:
+        session.close()

@@ -161,10 +161,10 @@ def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
         case DateField():
             return IsoDate
         case NumberField():
-            bounds = {"ge": field.minimum, "le": field.maximum}
             if field.integer:
-                return Annotated[int, Field(**bounds), BeforeValidator(_whole_number)]
-            return Annotated[float, Field(allow_inf_nan=False, **bounds), BeforeValidator(_not_bool_or_text)]
+                return Annotated[int, Field(ge=field.minimum, le=field.maximum), BeforeValidator(_whole_number)]
+            return Annotated[float, Field(ge=field.minimum, le=field.maximum, allow_inf_nan=False),
+                             BeforeValidator(_not_bool_or_text)]
         case ChoiceField() | YesNoUnknownField() | RatingField():
             return _closed_list(field, form)
         case MultiChoiceField():
@@ -183,7 +183,7 @@ def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
 
 def _row_model(field: RepeatField, form: FormDefinition, owner: str) -> type[BaseModel]:
     columns: dict[str, Any] = {column.id: _optional(column, form, owner) for column in field.fields}
-    return create_model(  # type: ignore[no-any-return, call-overload]
+    return create_model(
         f"{owner}_{field.id}_row", __config__=ConfigDict(extra="forbid", frozen=True), **columns)
 
 
@@ -207,7 +207,7 @@ def answers_model(form: FormDefinition) -> type[BaseModel]:
         f"{owner}_answers", __config__=ConfigDict(extra="forbid", frozen=True, title=f"{form.title} — answers"),
         **fields)
     _models[id(form)] = (form, model)
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 def answers_schema(form: FormDefinition) -> dict[str, Any]:
@@ -265,7 +265,7 @@ def problems_from(error: ValidationError, form: FormDefinition) -> list[Problem]
             problems.append(Problem(None, None, f"'{field_id}' is not a question of this form"))
             continue
         row = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
-        column = str(loc[2]) if row is not None and len(loc) > 2 else None  # noqa: PLR2004
+        column = str(loc[2]) if row is not None and len(loc) > 2 else None
         problems.append(Problem(section_of[field_id], field_id, _message(item, form, field_id), row, column))
     return problems
 

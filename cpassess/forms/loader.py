@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -85,7 +86,8 @@ def parse_definition_text(text: str, source: str = "<form>") -> FormDefinition:
 def parse_definition(data: Any, source: str = "<form>") -> FormDefinition:
     """Validate already-parsed data as a form definition, including every cross-reference."""
     if not isinstance(data, dict):
-        raise FormDefinitionError(source, [DefinitionProblem("", "must be a mapping with id, version, title, sections")])
+        problem = DefinitionProblem("", "must be a mapping with id, version, title, sections")
+        raise FormDefinitionError(source, [problem])
     try:
         definition = FormDefinition.model_validate(data)
     except ValidationError as error:
@@ -187,9 +189,10 @@ def _field_problems(form: FormDefinition, field: Any, path: str, section_ids: se
         case RatingField():
             if field.scale not in scale_ids:
                 yield DefinitionProblem(f"{path}.scale", f"there is no scale '{field.scale}' in this form")
-        case NumberField() | DateField() if field.minimum is not None and field.maximum is not None:
-            if field.minimum > field.maximum:
-                yield DefinitionProblem(f"{path}.minimum", "the minimum is greater than the maximum")
+        case NumberField(minimum=float() as low, maximum=float() as high) if low > high:
+            yield DefinitionProblem(f"{path}.minimum", "the minimum is greater than the maximum")
+        case DateField(minimum=dt.date() as low, maximum=dt.date() as high) if low > high:
+            yield DefinitionProblem(f"{path}.minimum", "the minimum is after the maximum")
         case RepeatField():
             if field.min_items > field.max_items:
                 yield DefinitionProblem(f"{path}.min_items", "min_items is greater than max_items")

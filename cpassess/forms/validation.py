@@ -95,7 +95,7 @@ def _date_problems(form: FormDefinition, field: DateField, value: str, answers: 
         yield f"cannot be before {field.minimum:%d/%m/%Y}"
     if field.maximum is not None and day > field.maximum:
         yield f"cannot be after {field.maximum:%d/%m/%Y}"
-    if field.not_before is not None and isinstance(other := answers.get(field.not_before), str):
-        if day < dt.date.fromisoformat(other):
-            label = form.field(field.not_before).label
-            yield f"cannot be before {label.lower()} ({dt.date.fromisoformat(other):%d/%m/%Y})"
+    other = answers.get(field.not_before) if field.not_before is not None else None
+    if isinstance(other, str) and field.not_before is not None and day < dt.date.fromisoformat(other):
+        label = form.field(field.not_before).label
+        yield f"cannot be before {label.lower()} ({dt.date.fromisoformat(other):%d/%m/%Y})"

@@ -1,0 +1,164 @@
+"""The children on a caseload: adding, changing, finding (search as you type) and listing them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cpassess import audit
+from cpassess.children import ChildRecord, parse_child
+from cpassess.workflow import NotAllowed, Role
+
+if TYPE_CHECKING:
+    from cpassess.session import Session
+
+
+@dataclass(frozen=True)
+class Child:
+    id: str
+    record: ChildRecord
+    owner: str
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One line of the caseload list: the child and where their assessments stand."""
+
+    child_id: str
+    name: str
+    known_as: str
+    date_of_birth: str | None
+    unborn: bool
+    chi: str | None
+    registered: bool
+    next_cppm: str | None
+    next_core_group: str | None
+    latest_status: str | None
+    latest_form: str | None
+    latest_updated: str | None
+    owner: str
+    search: str
+
+    def overdue(self, today: dt.date | None = None) -> list[str]:
+        """Meetings whose date has passed without a new date being set."""
+        today = today or dt.date.today()
+        return [label for label, day in (("CPPM", self.next_cppm), ("core group", self.next_core_group))
+                if day and dt.date.fromisoformat(day) < today]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _record_json(record: ChildRecord) -> str:
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+class Caseload:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, data: ChildRecord | dict[str, Any]) -> Child:
+        """A new child; returns it with its new id."""
+        record = data if isinstance(data, ChildRecord) else parse_child(data)
+        child_id = str(uuid.uuid4())
+        now = _now()
+        session = self._session
+        with session.db.write() as connection:
+            connection.execute(
+                "INSERT INTO children (id, record, search, owner, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                (child_id, _record_json(record), record.search_text(), session.user.username, now, now))
+            audit.append(connection, session.signing_key, session.user.username, "child.added", "child", child_id)
+        return Child(child_id, record, session.user.username, now, now)
+
+    def add_many(self, records: list[ChildRecord]) -> list[Child]:
+        """Several children in one transaction (imports and large demo databases)."""
+        session = self._session
+        now = _now()
+        added = [Child(str(uuid.uuid4()), record, session.user.username, now, now) for record in records]
+        with session.db.write() as connection:
+            connection.executemany(
+                "INSERT INTO children (id, record, search, owner, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                [(c.id, _record_json(c.record), c.record.search_text(), c.owner, now, now) for c in added])
+            for child in added:
+                audit.append(connection, session.signing_key, session.user.username, "child.added", "child", child.id)
+        return added
+
+    def update(self, child_id: str, data: ChildRecord | dict[str, Any]) -> Child:
+        record = data if isinstance(data, ChildRecord) else parse_child(data)
+        existing = self.get(child_id)
+        now = _now()
+        session = self._session
+        with session.db.write() as connection:
+            connection.execute("UPDATE children SET record = ?, search = ?, updated = ? WHERE id = ?",
+                               (_record_json(record), record.search_text(), now, child_id))
+            audit.append(connection, session.signing_key, session.user.username, "child.updated", "child", child_id)
+        return Child(child_id, record, existing.owner, existing.created, now)
+
+    def get(self, child_id: str) -> Child:
+        row = self._session.db.query_one("SELECT * FROM children WHERE id = ?", (child_id,))
+        if row is None or not self._may_see(row["owner"], child_id):
+            raise NotAllowed(f"There is no child with the id {child_id} on your caseload.")
+        return Child(row["id"], ChildRecord.model_validate(json.loads(row["record"])), row["owner"], row["created"],
+                     row["updated"])
+
+    def _may_see(self, owner: str, child_id: str) -> bool:
+        actor = self._session.actor
+        if actor.has(Role.TEAM_LEAD) or actor.has(Role.ADMINISTRATOR) or owner == actor.username:
+            return True
+        return self._session.db.query_one("SELECT 1 FROM assessments WHERE child_id = ? AND author = ?",
+                                          (child_id, actor.username)) is not None
+
+    def rows(self) -> list[CaseloadRow]:
+        """The caseload: a practitioner's own children, or the whole team's for a team lead."""
+        actor = self._session.actor
+        everyone = actor.has(Role.TEAM_LEAD) or actor.has(Role.ADMINISTRATOR)
+        sql = """
+            SELECT c.id, c.record, c.search, c.owner, a.status, a.form_id, a.updated AS a_updated
+            FROM children c
+            LEFT JOIN assessments a ON a.rowid = (
+                SELECT rowid FROM assessments WHERE child_id = c.id ORDER BY updated DESC LIMIT 1)
+        """
+        parameters: tuple[str, ...] = ()
+        if not everyone:
+            sql += " WHERE c.owner = ? OR EXISTS (SELECT 1 FROM assessments WHERE child_id = c.id AND author = ?)"
+            parameters = (actor.username, actor.username)
+        rows = []
+        for row in self._session.db.query(sql, parameters):
+            record = json.loads(row["record"])
+            protection = record.get("protection") or {}
+            rows.append(CaseloadRow(
+                child_id=row["id"],
+                name=f"{record['family_name']}, {record['given_names']}",
+                known_as=record.get("known_as") or "",
+                date_of_birth=record.get("date_of_birth"),
+                unborn=record.get("date_of_birth") is None,
+                chi=record.get("chi"),
+                registered=bool(protection.get("registered")),
+                next_cppm=record.get("next_cppm"),
+                next_core_group=record.get("next_core_group"),
+                latest_status=row["status"],
+                latest_form=row["form_id"],
+                latest_updated=row["a_updated"],
+                owner=row["owner"],
+                search=row["search"],
+            ))
+        rows.sort(key=lambda r: r.name.casefold())
+        return rows
+
+
+def matching(rows: list[CaseloadRow], text: str) -> list[CaseloadRow]:
+    """Search as you type: every word typed must start a word of the name, known-as or CHI."""
+    words = text.casefold().split()
+    if not words:
+        return rows
+    return [row for row in rows if all(_starts_a_word(row.search, word) for word in words)]
+
+
+def _starts_a_word(haystack: str, word: str) -> bool:
+    return haystack.startswith(word) or f" {word}" in haystack or f"-{word}" in haystack

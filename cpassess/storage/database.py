@@ -1,0 +1,241 @@
+"""The encrypted database (DESIGN §8.1): one SQLCipher 4 file, opened with a random 32-byte raw key."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from cpassess.storage.lockfile import DatabaseLock
+from cpassess.storage.migrations import migrate
+
+log = logging.getLogger(__name__)
+
+KEY_BYTES = 32
+CACHE_KIB = 32 * 1024  # decrypting on a cache miss is SQLCipher's main cost; 32 MiB holds a team's caseload
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """A database problem told in plain words; never carries personal data."""
+
+
+class DamagedDatabase(StorageError):
+    pass
+
+
+def _damaged(path: Path) -> DamagedDatabase:
+    return DamagedDatabase(
+        f"The database {path.name} could not be read: it is damaged or is not a cpassess database. "
+        "Nothing was changed. Restore it from a backup (cpassess restore).")
+
+
+def _key_pragma(key: bytes) -> str:
+    if len(key) != KEY_BYTES:
+        raise ValueError("a database key is 32 bytes")
+    hex_key = key.hex()
+    if not re.fullmatch(r"[0-9a-f]{64}", hex_key):
+        raise ValueError("a database key must be hex")
+    return f"PRAGMA key = \"x'{hex_key}'\""
+
+
+Row = Any  # a sqlcipher3.Row: columns by name or position
+
+
+class Database:
+    """An open, unlocked database; one writer at a time (a lock file), writes in `BEGIN IMMEDIATE`."""
+
+    def __init__(self, path: Path, key: bytes, *, create: bool = False, lock: bool = True) -> None:
+        self.path = path
+        if create and path.exists():
+            raise StorageError(f"{path} already exists")
+        if not create and not path.exists():
+            raise StorageError(f"There is no database at {path}.")
+        self._lock = DatabaseLock(path) if lock else None
+        if self._lock:
+            self._lock.acquire()
+        try:
+            self._connection = self._connect(key)
+            migrate(self._connection)
+        except sqlcipher3.DatabaseError as error:
+            self._release()
+            log.warning("database open failed: %s", type(error).__name__)
+            raise _damaged(path) from None
+        except BaseException:
+            self._release()
+            raise
+
+    def _connect(self, key: bytes) -> Any:
+        connection = sqlcipher3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                        timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.execute("PRAGMA cipher_log_level = NONE")  # our own messages say it better, and once
+            connection.execute(_key_pragma(key))
+            connection.execute("PRAGMA cipher_memory_security = ON")
+            # reading the schema is the first thing that needs the key: a wrong key or a damaged header fails here
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            connection.execute("PRAGMA journal_mode = WAL").fetchone()
+            for pragma in ("synchronous = FULL", "foreign_keys = ON", "temp_store = MEMORY",
+                           f"busy_timeout = {BUSY_TIMEOUT_MS}", f"cache_size = -{CACHE_KIB}",
+                           "secure_delete = ON"):
+                connection.execute(f"PRAGMA {pragma}")
+        except BaseException:
+            connection.close()
+            raise
+        connection.row_factory = sqlcipher3.Row
+        return connection
+
+    def _release(self) -> None:
+        if self._lock:
+            self._lock.release()
+            self._lock = None
+
+    def close(self) -> None:
+        """Close the connection and release the lock; the key lives on only in SQLCipher's wiped memory."""
+        connection = getattr(self, "_connection", None)
+        if connection is not None:
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlcipher3.DatabaseError:
+                log.warning("checkpoint on close failed")
+            connection.close()
+            self._connection = None
+        self._release()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> Any:
+        if self._connection is None:
+            raise StorageError("the database is closed (locked)")
+        return self._connection
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        """One write transaction (`BEGIN IMMEDIATE`): all of it is stored, or none of it."""
+        connection = self.connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.DatabaseError as error:
+            raise self._translate(error) from None
+        try:
+            yield connection
+        except sqlcipher3.DatabaseError as error:
+            connection.execute("ROLLBACK")
+            raise self._translate(error) from None
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        try:
+            connection.execute("COMMIT")
+        except sqlcipher3.DatabaseError as error:
+            connection.execute("ROLLBACK")
+            raise self._translate(error) from None
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """The connection for reads, with damage and other database errors told in plain words."""
+        try:
+            yield self.connection
+        except sqlcipher3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Row]:
+        try:
+            return list(self.connection.execute(sql, parameters).fetchall())
+        except sqlcipher3.DatabaseError as error:
+            raise self._translate(error) from None
+
+    def query_one(self, sql: str, parameters: Sequence[Any] = ()) -> Row | None:
+        rows = self.query(sql, parameters)
+        return rows[0] if rows else None
+
+    def _translate(self, error: Exception) -> StorageError:
+        text = str(error).lower()
+        log.warning("database error: %s", type(error).__name__)
+        if "append-only" in text or "never changes" in text:
+            return StorageError(f"Refused: {error}.")
+        if "full" in text:
+            return StorageError("The disk is full: nothing was saved. Free some space and try again.")
+        if "locked" in text or "busy" in text:
+            return StorageError("The database is busy in another program; try again in a moment.")
+        if "malformed" in text or "not a database" in text or "corrupt" in text:
+            return _damaged(self.path)
+        if "readonly" in text or "read-only" in text:
+            return StorageError("The database cannot be written (the file or folder is read-only).")
+        return StorageError(f"The database refused the change ({type(error).__name__}).")
+
+    def integrity_problems(self) -> list[str]:
+        """Both integrity checks (the page MACs and SQLite's structure); an empty list means sound."""
+        problems: list[str] = []
+        try:
+            rows = self.connection.execute("PRAGMA cipher_integrity_check").fetchall()
+            problems += [f"encryption check: {row[0]}" for row in rows]
+            rows = self.connection.execute("PRAGMA integrity_check").fetchall()
+            problems += [f"structure check: {row[0]}" for row in rows if row[0] != "ok"]
+            size = self.path.stat().st_size
+            pages = self.connection.execute("PRAGMA page_count").fetchone()[0]
+            page_size = int(self.connection.execute("PRAGMA page_size").fetchone()[0])
+            wal = self.path.with_name(self.path.name + "-wal")
+            if size < pages * page_size and not (wal.exists() and wal.stat().st_size):
+                problems.append(f"the file is shorter than its {pages} pages: it has been truncated")
+        except sqlcipher3.DatabaseError as error:
+            problems.append(f"the database could not be read ({error})")
+        return problems
+
+    def export_to(self, target: Path, key: bytes) -> None:
+        """Write a complete encrypted copy (sqlcipher_export) to a new file `target`."""
+        if target.exists():
+            raise StorageError(f"{target} already exists")
+        connection = self.connection
+        escaped = str(target).replace("'", "''")
+        try:
+            connection.execute(f"ATTACH DATABASE '{escaped}' AS backup KEY \"x'{_key_hex(key)}'\"")
+            try:
+                connection.execute("SELECT sqlcipher_export('backup')")
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                connection.execute(f"PRAGMA backup.user_version = {int(version)}")
+            finally:
+                connection.execute("DETACH DATABASE backup")
+        except sqlcipher3.DatabaseError as error:
+            target.unlink(missing_ok=True)
+            raise self._translate(error) from None
+
+
+def _key_hex(key: bytes) -> str:
+    _key_pragma(key)
+    return key.hex()
+
+
+def check_file(path: Path, key: bytes) -> list[str]:
+    """Integrity problems of a database file opened read-only without taking its lock (for a backup being restored)."""
+    try:
+        connection = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlcipher3.DatabaseError:
+        return ["the file could not be opened"]
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(_key_pragma(key))
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        problems = [f"encryption check: {row[0]}"
+                    for row in connection.execute("PRAGMA cipher_integrity_check").fetchall()]
+        problems += [f"structure check: {row[0]}" for row in connection.execute("PRAGMA integrity_check").fetchall()
+                     if row[0] != "ok"]
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+        if path.stat().st_size < pages * page_size:
+            problems.append("the file has been truncated")
+        return problems
+    except sqlcipher3.DatabaseError as error:
+        return [f"the database could not be read ({error})"]
+    finally:
+        connection.close()

@@ -1,0 +1,132 @@
+"""The schema, as a list of migrations on `PRAGMA user_version`; each runs in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    certificate BLOB NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL
+);
+CREATE TABLE certificates (
+    serial TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users(username),
+    certificate BLOB NOT NULL,
+    issued TEXT NOT NULL
+);
+CREATE TABLE children (
+    id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    search TEXT NOT NULL,
+    owner TEXT NOT NULL REFERENCES users(username),
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE assessments (
+    id TEXT PRIMARY KEY,
+    child_id TEXT NOT NULL REFERENCES children(id),
+    form_id TEXT NOT NULL,
+    form_version INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'returned', 'approved', 'superseded')),
+    author TEXT NOT NULL REFERENCES users(username),
+    answers TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    supersedes TEXT REFERENCES assessments(id),
+    submitted_content TEXT,
+    content_sha256 TEXT,
+    submitted_at TEXT,
+    author_signature BLOB,
+    reviewer TEXT REFERENCES users(username),
+    approved_at TEXT,
+    approval_signature BLOB
+);
+CREATE INDEX assessments_by_child ON assessments(child_id);
+CREATE INDEX assessments_by_status ON assessments(status);
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    author TEXT NOT NULL REFERENCES users(username),
+    section_id TEXT,
+    field_id TEXT,
+    text TEXT NOT NULL,
+    created TEXT NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX comments_by_assessment ON comments(assessment_id);
+CREATE TABLE documents (
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    copy TEXT NOT NULL CHECK (copy IN ('full', 'family')),
+    stage TEXT NOT NULL CHECK (stage IN ('submitted', 'approved')),
+    pdf BLOB NOT NULL,
+    sha256 TEXT NOT NULL,
+    created TEXT NOT NULL,
+    PRIMARY KEY (assessment_id, copy, stage)
+);
+CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER approved_is_final BEFORE UPDATE ON assessments
+WHEN OLD.status IN ('approved', 'superseded') AND (
+    NEW.answers IS NOT OLD.answers OR NEW.submitted_content IS NOT OLD.submitted_content
+    OR NEW.content_sha256 IS NOT OLD.content_sha256 OR NEW.approval_signature IS NOT OLD.approval_signature
+    OR NOT (NEW.status = OLD.status OR (OLD.status = 'approved' AND NEW.status = 'superseded')))
+BEGIN SELECT RAISE(ABORT, 'an approved assessment never changes'); END;
+CREATE TRIGGER approved_documents_are_final BEFORE UPDATE ON documents
+WHEN OLD.stage = 'approved'
+BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies (which contain ';') whole."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if line.rstrip().endswith(";") and (not current.lstrip().upper().startswith("CREATE TRIGGER")
+                                            or line.strip().upper().endswith("END;")):
+            statements.append(current.strip())
+            current = ""
+    return statements
+
+
+def migrate(connection: Any) -> None:
+    """Bring the schema up to date; a database from a newer cpassess is refused, not touched."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError("this database was made by a newer version of cpassess")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
