@@ -214,7 +214,11 @@ class Assessments:
         content = canonical_content(form, assessment.answers, child.record.snapshot(child.id))
         digest = content_sha256(content)
         signature = sign(session.signing_key, bytes.fromhex(digest))
+        from cpassess.export.records import certified_documents
+
+        documents = certified_documents(session, assessment, digest)
         with session.db.write() as connection:
+            self._store_documents(connection, assessment_id, "submitted", documents)
             connection.execute(
                 "UPDATE assessments SET status = 'submitted', submitted_content = ?, content_sha256 = ?, "
                 "submitted_at = ?, author_signature = ?, reviewer = NULL, updated = ?, revision = revision + 1 "
@@ -299,7 +303,13 @@ class Assessments:
             raise SubmissionRefused(form, problems)
         digest = self.verify_submitted_content(assessment)
         signature = sign(session.signing_key, bytes.fromhex(digest))
+        from cpassess.export.records import approved_documents
+
+        submitted = {copy: data for copy in ("full", "family")
+                     if (data := self.document(assessment_id, copy, "submitted")) is not None}
+        documents = approved_documents(session, submitted)
         with session.db.write() as connection:
+            self._store_documents(connection, assessment_id, "approved", documents)
             connection.execute(
                 "UPDATE assessments SET status = 'approved', reviewer = ?, approved_at = ?, approval_signature = ?, "
                 "updated = ?, revision = revision + 1 WHERE id = ? AND status = 'submitted' AND content_sha256 = ?",
@@ -310,6 +320,46 @@ class Assessments:
             audit.append(connection, session.signing_key, session.user.username, "assessment.approved", "assessment",
                          assessment_id, {"content_sha256": digest})
         return self.get(assessment_id)
+
+    # --- crash recovery: which draft was open --------------------------------------------------------------
+
+    def mark_editing(self, assessment_id: str) -> None:
+        """Remember that this user has this draft open, so a crash can offer it again at the next unlock."""
+        with self._session.db.write() as connection:
+            connection.execute("INSERT OR REPLACE INTO editing (username, assessment_id, started) VALUES (?, ?, ?)",
+                               (self._session.user.username, assessment_id, _now()))
+
+    def clear_editing(self) -> None:
+        with self._session.db.write() as connection:
+            connection.execute("DELETE FROM editing WHERE username = ?", (self._session.user.username,))
+
+    def interrupted_edit(self) -> Assessment | None:
+        """The draft this user had open when cpassess last stopped without closing it, if it is still editable."""
+        row = self._session.db.query_one("SELECT assessment_id FROM editing WHERE username = ?",
+                                         (self._session.user.username,))
+        if row is None:
+            return None
+        try:
+            assessment = self.get(row["assessment_id"])
+        except NotAllowed:
+            return None
+        return assessment if assessment.status in (Status.DRAFT, Status.RETURNED) else None
+
+    # --- the signed PDF record ---------------------------------------------------------------------------------
+
+    def document(self, assessment_id: str, copy: str, stage: str) -> bytes | None:
+        """A stored signed PDF: copy 'full' or 'family', stage 'submitted' (certified) or 'approved'."""
+        self.get(assessment_id)
+        row = self._session.db.query_one("SELECT pdf FROM documents WHERE assessment_id = ? AND copy = ? AND stage = ?",
+                                         (assessment_id, copy, stage))
+        return bytes(row["pdf"]) if row else None
+
+    def _store_documents(self, connection: Any, assessment_id: str, stage: str, documents: Mapping[str, bytes]) -> None:
+        for copy, data in documents.items():
+            connection.execute(
+                "INSERT OR REPLACE INTO documents (assessment_id, copy, stage, pdf, sha256, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (assessment_id, copy, stage, data, hashlib.sha256(data).hexdigest(), _now()))
 
     # --- after approval ------------------------------------------------------------------------------------
 

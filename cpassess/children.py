@@ -95,6 +95,8 @@ class ProtectionStatus(_Record):
     def _registration_has_a_date(self) -> ProtectionStatus:
         if not self.registered and (self.registered_on or self.areas_of_concern):
             raise ValueError("a registration date and areas of concern are only for a registered child")
+        if self.registered and (self.registered_on is None or not self.areas_of_concern):
+            raise ValueError("a registered child needs the date of registration and at least one area of concern")
         return self
 
 

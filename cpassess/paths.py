@@ -19,6 +19,11 @@ def state_dir() -> Path:
     return Path(home) / "state" if home else Path(platformdirs.user_state_dir("cpassess", appauthor=False))
 
 
+def trusted_authorities_dir() -> Path:
+    """Team authority certificates (public) that `verify-pdf` trusts when given no --trust."""
+    return data_dir() / "trusted"
+
+
 def default_database() -> Path:
     return data_dir() / "cpassess.db"
 

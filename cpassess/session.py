@@ -14,12 +14,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cpassess import audit
+from cpassess.atomic import write_atomic
 from cpassess.authority import (
     Authority,
     cert_from_der,
@@ -42,7 +43,7 @@ from cpassess.keyslots import (
     calibrate,
     generate_recovery_code,
 )
-from cpassess.paths import attempts_file_for, slot_file_for
+from cpassess.paths import attempts_file_for, slot_file_for, trusted_authorities_dir
 from cpassess.storage import Database, StorageError
 from cpassess.workflow import Actor, NotAllowed, Role, check_is_administrator, parse_roles
 
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -103,8 +105,11 @@ class Session:
         self.authority_certificate = authority_certificate
         self._authority_key = authority_key
         self._database_key = bytearray(database_key)
+        self.pdf_signer: Any = None  # built on first signature (cpassess.export.records.signer_for)
         from cpassess.assessments import Assessments
         from cpassess.caseload import Caseload
+
+        _remember_authority(self.slots.database_id, authority_certificate)
 
         self.children: Caseload = Caseload(self)
         self.assessments: Assessments = Assessments(self)
@@ -357,6 +362,22 @@ class Session:
         row = self.db.query_one("SELECT value FROM meta WHERE key = 'team_name'")
         return str(row["value"]) if row else "Team"
 
+    @property
+    def security_marking(self) -> str:
+        """The marking printed at the top and bottom of every PDF page (DESIGN §9.1)."""
+        row = self.db.query_one("SELECT value FROM meta WHERE key = 'security_marking'")
+        return str(row["value"]) if row else DEFAULT_MARKING
+
+    def set_security_marking(self, marking: str) -> None:
+        check_is_administrator(self.actor)
+        marking = " ".join(marking.split()).upper()
+        if not 3 <= len(marking) <= 60 or not marking.isprintable():
+            raise NotAllowed("A security marking is 3 to 60 printable characters, such as OFFICIAL-SENSITIVE.")
+        with self.db.write() as connection:
+            connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('security_marking', ?)", (marking,))
+            audit.append(connection, self.signing_key, self.user.username, "settings.marking_changed", "database",
+                         self.database_id, {"marking": marking})
+
     def database_key_for_backup(self) -> bytes:
         return bytes(self._database_key)
 
@@ -365,6 +386,17 @@ def _check_username(username: str) -> None:
     if not (3 <= len(username) <= 32 and username.isascii() and username.replace(".", "").replace("-", "")
             .replace("_", "").isalnum() and username[0].isalpha() and username == username.lower()):
         raise NotAllowed("A username is 3 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter.")
+
+
+def _remember_authority(database_id: str, certificate: x509.Certificate) -> None:
+    """Keep the team authority's public certificate where `verify-pdf` finds it (it holds nothing personal)."""
+    target = trusted_authorities_dir() / f"{database_id}.pem"
+    try:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, cert_to_pem(certificate))
+    except OSError as error:
+        log.warning("could not record the team authority certificate: %s", error.strerror)
 
 
 def _check_display_name(name: str) -> None:

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cpassess import __version__
-from cpassess.cli import _forms, _records
+from cpassess.cli import _forms, _pdf, _records
 from cpassess.cli._common import CliError
 
 AppStarter = Callable[[Path | None], int]
 
-_COMMAND_GROUPS = (_forms, _records)
+_COMMAND_GROUPS = (_forms, _records, _pdf)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,38 +7,71 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 MAX_DEPTH = 40
 
 
 class YamlProblem(ValueError):
-    """A YAML file that cannot be read, with the line and column where known."""
+    """A YAML file that cannot be read, with the line and column where known and the key path (`path`) if any."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class _StrictLoader(yaml.SafeLoader):
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._keys: list[str | int] = []  # where the composer is: keys and list indexes from the top
+
+    def _path(self, *more: str | int) -> str:
+        text = ""
+        for part in (*self._keys, *more):
+            text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+        return text
+
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise YamlProblem(f"line {event.start_mark.line + 1}: aliases (*name) are not allowed in form files")
-        self._depth = getattr(self, "_depth", 0) + 1
+        # A mapping's values arrive with their key node as `index`, a list's items with their position.
+        part = index.value if isinstance(index, ScalarNode) else index if isinstance(index, int) else None
+        if part is not None:
+            self._keys.append(part)
+        self._depth += 1
         try:
+            line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
+            if self.check_event(yaml.AliasEvent):
+                raise YamlProblem(f"aliases (*name) are not allowed in form files (line {line})", self._path())
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise YamlProblem(f"line {mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
+                raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep (line {line})", self._path())
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+            if part is not None:
+                self._keys.pop()
+
+    def compose_mapping_node(self, anchor: Any) -> MappingNode:
+        node: MappingNode = super().compose_mapping_node(anchor)
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                if key_node.value in seen:
+                    raise YamlProblem(f"the key '{key_node.value}' appears twice "
+                                      f"(line {key_node.start_mark.line + 1})", self._path(key_node.value))
+                seen.add(key_node.value)
+        return node
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError, IndexError, TypeError) as error:  # 2024-02-30, !!int x, !!int 
+            reason = str(error).split(";")[0]
+            raise ConstructorError(None, None, f"this value cannot be read ({reason})", node.start_mark) from None
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str | int):
+            if not isinstance(self.construct_object(key_node, deep=deep), str | int):
                 raise ConstructorError(None, None, "keys must be plain words", key_node.start_mark)
-            if key in seen:
-                raise ConstructorError(None, None, f"the key {key!r} appears twice", key_node.start_mark)
-            seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 

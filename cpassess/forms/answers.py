@@ -45,6 +45,8 @@ from cpassess.forms.definition import (
 _NARRATIVE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MATRIX_RANGE = 5
+JSON_SAFE_INTEGER = 2**53 - 1
+SHOWN_TEXT = 40
 FACTOR_MAX_ITEMS = 40
 
 
@@ -162,7 +164,10 @@ def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
             return IsoDate
         case NumberField():
             if field.integer:
-                return Annotated[int, Field(ge=field.minimum, le=field.maximum), BeforeValidator(_whole_number)]
+                # Whole numbers stay within what every JSON reader holds exactly (and what can be hashed).
+                low = -JSON_SAFE_INTEGER if field.minimum is None else field.minimum
+                high = JSON_SAFE_INTEGER if field.maximum is None else field.maximum
+                return Annotated[int, Field(ge=low, le=high), BeforeValidator(_whole_number)]
             return Annotated[float, Field(ge=field.minimum, le=field.maximum, allow_inf_nan=False),
                              BeforeValidator(_not_bool_or_text)]
         case ChoiceField() | YesNoUnknownField() | RatingField():
@@ -234,6 +239,15 @@ _MESSAGES = {
 }
 
 
+def _shown(value: Any) -> str:
+    """A refused answer as a message may show it: short text quoted, anything else by its type."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= SHOWN_TEXT else value[:SHOWN_TEXT] + "…")
+    if isinstance(value, bool) or (isinstance(value, int) and abs(value) <= JSON_SAFE_INTEGER):
+        return repr(value)
+    return {int: "a number", float: "a number", list: "a list", dict: "an object"}.get(type(value), "this value")
+
+
 def _message(error: Any, form: FormDefinition, field_id: str | None) -> str:
     kind = error["type"]
     if kind == "string_pattern_mismatch":
@@ -244,7 +258,7 @@ def _message(error: Any, form: FormDefinition, field_id: str | None) -> str:
             return "contains control characters that cannot be stored"
         return "must be a date written as YYYY-MM-DD"
     if kind == "literal_error":
-        return f"{error['input']!r} is not one of the choices ({error['ctx']['expected']})"
+        return f"{_shown(error['input'])} is not one of the choices ({error['ctx']['expected']})"
     if kind == "value_error":
         return str(error["ctx"]["error"])
     template = _MESSAGES.get(kind)
@@ -261,12 +275,16 @@ def problems_from(error: ValidationError, form: FormDefinition) -> list[Problem]
     for item in error.errors():
         loc = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
         field_id = str(loc[0]) if loc else None
-        if item["type"] == "extra_forbidden" or field_id not in section_of:
+        if field_id not in section_of or (item["type"] == "extra_forbidden" and len(loc) == 1):
             problems.append(Problem(None, None, f"'{field_id}' is not a question of this form"))
             continue
         row = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
         column = str(loc[2]) if row is not None and len(loc) > 2 else None
-        problems.append(Problem(section_of[field_id], field_id, _message(item, form, field_id), row, column))
+        if item["type"] == "extra_forbidden":  # an unknown key inside one answer: a grade, the matrix, a row
+            message = "is not a column of this table" if column else f"'{loc[-1]}' is not part of this answer"
+        else:
+            message = _message(item, form, field_id)
+        problems.append(Problem(section_of[field_id], field_id, message, row, column))
     return problems
 
 

@@ -19,7 +19,7 @@ from cpassess.forms.visibility import Visibility
 
 def canonical_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers that count: validated, visible and not empty."""
-    clean = validate_draft(form, dict(answers))
+    clean = validate_draft(form, dict(answers) if isinstance(answers, Mapping) else answers)
     visibility = Visibility(form, clean)
     return {key: value for key, value in clean.items() if visibility.field(key) and not is_empty(value)}
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cpassess.forms._yaml import YamlProblem, read_yaml
-from cpassess.forms.conditions import CONDITION_TAGS, Equals, referenced_fields
+from cpassess.forms.conditions import CONDITION_TAGS, All, Any_, Equals, Not, referenced_fields
 from cpassess.forms.definition import (
     FIELD_KINDS,
     ChoiceField,
@@ -31,6 +31,9 @@ from cpassess.forms.definition import (
 
 MAX_FILE_BYTES = 2_000_000
 GRADE_LEVELS = 5
+# Visibility is evaluated recursively on every keystroke: keep conditions shallow and chains short.
+MAX_CONDITION_DEPTH = 8
+MAX_VISIBILITY_CHAIN = 10
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def parse_definition_text(text: str, source: str = "<form>") -> FormDefinition:
     try:
         data = read_yaml(text)
     except YamlProblem as error:
-        raise FormDefinitionError(source, [DefinitionProblem("", str(error))]) from None
+        raise FormDefinitionError(source, [DefinitionProblem(error.path, str(error))]) from None
     return parse_definition(data, source)
 
 
@@ -232,6 +235,9 @@ _CONDITION_KINDS = (ChoiceField, MultiChoiceField, YesNoUnknownField, RatingFiel
 
 def _condition_problems(form: FormDefinition, condition: Any, path: str,
                         own_id: str | None) -> Iterator[DefinitionProblem]:
+    if _condition_depth(condition) > MAX_CONDITION_DEPTH:
+        yield DefinitionProblem(path, f"the condition is nested more than {MAX_CONDITION_DEPTH} levels deep")
+        return
     for field_id, leaf in referenced_fields(condition):
         target = _top_level(form, field_id)
         if target is None:
@@ -259,6 +265,21 @@ def _has_scale(form: FormDefinition, field: RatingField) -> bool:
     return any(scale.id == field.scale for scale in form.scales)
 
 
+def _condition_depth(condition: Any) -> int:
+    deepest, pending = 0, [(condition, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        match node:
+            case Not():
+                pending.append((node.not_, depth + 1))
+            case All():
+                pending.extend((part, depth + 1) for part in node.all)
+            case Any_():
+                pending.extend((part, depth + 1) for part in node.any)
+    return deepest
+
+
 def _cycle_problems(form: FormDefinition, where: dict[str, str]) -> Iterator[DefinitionProblem]:
     depends: dict[str, set[str]] = {}
     for section, field in form.fields():
@@ -266,23 +287,35 @@ def _cycle_problems(form: FormDefinition, where: dict[str, str]) -> Iterator[Def
         if section.visible_if is not None:
             needs |= {fid for fid, _ in referenced_fields(section.visible_if)}
         depends[field.id] = {fid for fid in needs if fid in where}
+    # Depth-first without recursion, so a long chain of conditions is reported rather than exhausting the stack.
     state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> list[str] | None:
-        state[node] = 1
-        for nxt in sorted(depends.get(node, ())):
-            if state.get(nxt) == 1:
-                return [*trail, node, nxt]
-            if nxt not in state and (cycle := visit(nxt, [*trail, node])):
-                return cycle
-        state[node] = 2
-        return None
-
-    for start in depends:
-        if start not in state and (cycle := visit(start, [])):
-            loop = cycle[cycle.index(cycle[-1]):]
-            yield DefinitionProblem(f"{where[loop[0]]}.visible_if",
-                                    "visibility goes round in a circle: " + " -> ".join(loop))
+    chain: dict[str, int] = {}  # how many questions in a row a field's visibility rests on
+    for start, needs in depends.items():
+        if start in state:
+            continue
+        state[start] = 1
+        trail, pending = [start], [iter(sorted(needs))]
+        while trail:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                node = trail.pop()
+                pending.pop()
+                state[node] = 2
+                chain[node] = max((chain[need] + 1 for need in depends[node]), default=0)
+            elif state.get(nxt) == 1:
+                loop = [*trail[trail.index(nxt):], nxt]
+                yield DefinitionProblem(f"{where[loop[0]]}.visible_if",
+                                        "visibility goes round in a circle: " + " -> ".join(loop))
+                return
+            elif nxt not in state:
+                state[nxt] = 1
+                trail.append(nxt)
+                pending.append(iter(sorted(depends[nxt])))
+    for field_id, length in chain.items():
+        if length > MAX_VISIBILITY_CHAIN:
+            yield DefinitionProblem(f"{where[field_id]}.visible_if", f"whether this is shown depends on a chain of "
+                                    f"{length} questions, each shown by the one before; at most "
+                                    f"{MAX_VISIBILITY_CHAIN} are allowed")
             return
 
 

@@ -39,11 +39,12 @@ def validate_submission(form: FormDefinition, answers: Any, today: dt.date | Non
         return error.problems
     today = today or dt.date.today()
     visibility = Visibility(form, clean)
+    shown = visibility.visible_answers()  # a hidden answer constrains nothing, not even a later date
     problems: list[Problem] = []
     for section in form.sections:
         for field in section.fields:
             if visibility.field(field.id) and not isinstance(field, ComputedField):
-                problems.extend(_field_problems(form, section, field, clean, today))
+                problems.extend(_field_problems(form, section, field, shown, today))
     return problems
 
 
@@ -65,11 +66,12 @@ def _field_problems(form: FormDefinition, section: Section, field: Any, answers:
                 yield problem(f"evidence is needed for a grade of {threshold} or higher")
         case DateField() if isinstance(value, str):
             yield from (problem(message) for message in _date_problems(form, field, value, answers, today))
-        case RepeatField() if isinstance(value, list):
-            if len(value) < field.min_items:
+        case RepeatField() if isinstance(value, list) or value is None:
+            rows = value or []  # an unanswered table has no rows, and min_items still applies
+            if len(rows) < field.min_items:
                 yield problem(f"at least {field.min_items} {field.item_label.lower()}"
                               f"{'s are' if field.min_items > 1 else ' is'} needed")
-            for row_index, row in enumerate(value):
+            for row_index, row in enumerate(rows):
                 for column in field.fields:
                     for message in _column_problems(form, column, row.get(column.id), answers, today):
                         yield problem(message, row_index, column.id)

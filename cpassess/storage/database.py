@@ -12,7 +12,7 @@ from typing import Any
 import sqlcipher3
 
 from cpassess.storage.lockfile import DatabaseLock
-from cpassess.storage.migrations import migrate
+from cpassess.storage.migrations import NewerSchema, migrate
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,11 @@ class Database:
             self._release()
             log.warning("database open failed: %s", type(error).__name__)
             raise _damaged(path) from None
+        except NewerSchema:
+            self._connection.close()
+            self._release()
+            raise StorageError(f"The database {path.name} was made by a newer version of cpassess; update cpassess "
+                               "to open it. Nothing was changed.") from None
         except BaseException:
             self._release()
             raise

@@ -73,6 +73,11 @@ CREATE TABLE documents (
     created TEXT NOT NULL,
     PRIMARY KEY (assessment_id, copy, stage)
 );
+CREATE TABLE editing (
+    username TEXT PRIMARY KEY REFERENCES users(username),
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    started TEXT NOT NULL
+);
 CREATE TABLE audit_events (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -100,7 +105,31 @@ WHEN OLD.stage = 'approved'
 BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# An approved (or superseded) assessment is the record of a sign-off: besides approved -> superseded (and the
+# time of that change) nothing in the row may change, and the row may not be deleted.
+_V2 = """
+DROP TRIGGER approved_is_final;
+CREATE TRIGGER approved_is_final BEFORE UPDATE ON assessments
+WHEN OLD.status IN ('approved', 'superseded') AND (
+    NEW.id IS NOT OLD.id OR NEW.child_id IS NOT OLD.child_id OR NEW.form_id IS NOT OLD.form_id
+    OR NEW.form_version IS NOT OLD.form_version OR NEW.author IS NOT OLD.author OR NEW.answers IS NOT OLD.answers
+    OR NEW.revision IS NOT OLD.revision OR NEW.created IS NOT OLD.created OR NEW.supersedes IS NOT OLD.supersedes
+    OR NEW.submitted_content IS NOT OLD.submitted_content OR NEW.content_sha256 IS NOT OLD.content_sha256
+    OR NEW.submitted_at IS NOT OLD.submitted_at OR NEW.author_signature IS NOT OLD.author_signature
+    OR NEW.reviewer IS NOT OLD.reviewer OR NEW.approved_at IS NOT OLD.approved_at
+    OR NEW.approval_signature IS NOT OLD.approval_signature
+    OR NOT (NEW.status = OLD.status OR (OLD.status = 'approved' AND NEW.status = 'superseded')))
+BEGIN SELECT RAISE(ABORT, 'an approved assessment never changes'); END;
+CREATE TRIGGER approved_is_never_deleted BEFORE DELETE ON assessments
+WHEN OLD.status IN ('approved', 'superseded')
+BEGIN SELECT RAISE(ABORT, 'an approved assessment never changes'); END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+
+
+class NewerSchema(Exception):
+    """The database was made by a newer cpassess than this one; it is left untouched."""
 
 
 def _statements(script: str) -> list[str]:
@@ -119,7 +148,7 @@ def migrate(connection: Any) -> None:
     """Bring the schema up to date; a database from a newer cpassess is refused, not touched."""
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
-        raise RuntimeError("this database was made by a newer version of cpassess")
+        raise NewerSchema("this database was made by a newer version of cpassess")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.execute("BEGIN IMMEDIATE")
         try:

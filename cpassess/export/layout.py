@@ -1,0 +1,26 @@
+"""Page geometry shared by the document and the signatures: A4, margins, and the sign-off page's boxes.
+
+Coordinates are PDF points from the bottom-left corner of the page. The sign-off page is always the last
+page; its two signature boxes are created as empty signature fields when the author certifies, and the
+team lead's approval signs the second one.
+"""
+
+from __future__ import annotations
+
+MM = 72 / 25.4
+PAGE_WIDTH, PAGE_HEIGHT = 595.2756, 841.8898  # A4
+MARGIN = 18 * MM
+HEADER_HEIGHT = 12 * MM
+FOOTER_HEIGHT = 14 * MM
+
+BOX_WIDTH = (PAGE_WIDTH - 2 * MARGIN - 8 * MM) / 2
+BOX_HEIGHT = 34 * MM
+BOX_BOTTOM = FOOTER_HEIGHT + 22 * MM
+AUTHOR_BOX = (MARGIN, BOX_BOTTOM, MARGIN + BOX_WIDTH, BOX_BOTTOM + BOX_HEIGHT)
+APPROVAL_BOX = (PAGE_WIDTH - MARGIN - BOX_WIDTH, BOX_BOTTOM, PAGE_WIDTH - MARGIN, BOX_BOTTOM + BOX_HEIGHT)
+BOX_LABEL_GAP = 5 * MM
+# the sign-off page's text frame stops above the boxes and their labels
+SIGNOFF_FRAME_BOTTOM = BOX_BOTTOM + BOX_HEIGHT + BOX_LABEL_GAP + 8 * MM
+
+AUTHOR_FIELD = "AuthorCertification"
+APPROVAL_FIELD = "TeamLeadApproval"

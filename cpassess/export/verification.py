@@ -1,0 +1,216 @@
+"""Checking a signed case-conference PDF (DESIGN §9.6): who signed it, and whether it is still exactly what they signed.
+
+A PDF passes only if it is certified by its author (the first signature), every signature is intact,
+cryptographically valid and issued by a trusted team authority, nothing added after the certification goes
+beyond what it allows (form filling and signatures), an approval is signed by a team lead other than the author,
+and the last signature covers the whole file. Anything that cannot be read becomes a problem sentence: checking
+never raises on bad input.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from cpassess import authority
+from cpassess.export import layout
+from cpassess.workflow import Role
+
+logger = logging.getLogger(__name__)
+
+NOT_READABLE = "not a readable PDF"
+NO_SIGNATURES = "no signatures"
+NOT_COVERED = "the last signature does not cover the whole document: something was added after signing"
+NOT_CERTIFIED = "the document is not certified: the first signature must be the author's certification"
+NO_AUTHORITY = "no team authority given to check against"
+_LEVELS = {
+    ModificationLevel.NONE: "none",
+    ModificationLevel.LTA_UPDATES: "signature upkeep",
+    ModificationLevel.FORM_FILLING: "form filling",
+    ModificationLevel.ANNOTATIONS: "annotations",
+    ModificationLevel.OTHER: "other",
+}
+_OUT_OF_DATE = {
+    AdESIndeterminate.EXPIRED,
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+    AdESIndeterminate.NOT_YET_VALID,
+    AdESFailure.NOT_YET_VALID,
+}
+_REVOKED = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What one signature in the PDF says, and how it stands up."""
+
+    field_name: str
+    signer_name: str
+    signer_username: str
+    signer_roles: tuple[str, ...]
+    signing_time: datetime | None  # as the signer's computer reported it (no timestamp server offline)
+    is_certification: bool
+    intact: bool  # the signed bytes still hash to the digest that was signed
+    valid: bool  # the signature over that digest checks out against the signer's certificate
+    trusted: bool  # the signer's certificate chains to one of the trusted team authorities
+    covers_whole_document: bool
+    modification_level: str  # what was changed after this signature: none, form filling, annotations, other
+    docmdp_ok: bool | None  # those changes stay within what the certification allows (None: not known)
+    problems: tuple[str, ...]  # plain-English reasons this signature does not pass; empty when all is fine
+
+
+@dataclass(frozen=True)
+class PdfVerification:
+    """Every signature in the PDF, checked, and the problems with the document as a whole."""
+
+    signatures: tuple[SignatureCheck, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """At least one signature, and no problem with the document or any signature."""
+        return bool(self.signatures) and not self.problems and not any(check.problems for check in self.signatures)
+
+
+def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerification:
+    """Check every signature in `pdf` against the team authority certificates in `trusted`; never raises."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        embedded = list(reader.embedded_signatures)
+        certification = _certification_reference(reader)
+    except Exception:  # a damaged or hostile file can break the parser in any number of ways
+        logger.info("A PDF could not be read for verification", exc_info=True)
+        return PdfVerification(signatures=(), problems=(NOT_READABLE,))
+    if not embedded:
+        return PdfVerification(signatures=(), problems=(NO_SIGNATURES,))
+
+    roots = [asn1_x509.Certificate.load(authority.cert_to_der(certificate)) for certificate in trusted]
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    checks = tuple(_check(signature, context, trusted, certification) for signature in embedded)
+
+    problems: list[str] = []
+    if not checks[0].is_certification or any(check.is_certification for check in checks[1:]):
+        problems.append(NOT_CERTIFIED)
+    if not checks[-1].covers_whole_document:
+        problems.append(NOT_COVERED)
+    authors = {check.signer_username for check in checks if check.field_name == layout.AUTHOR_FIELD}
+    if any(check.field_name == layout.APPROVAL_FIELD and check.signer_username in authors for check in checks):
+        problems.append("the author approved their own assessment")
+    return PdfVerification(signatures=checks, problems=tuple(problems))
+
+
+def _certification_reference(reader: PdfFileReader) -> generic.Reference | None:
+    """The reference to the certification signature's dictionary, if the document names one."""
+    try:
+        reference: generic.Reference = reader.root["/Perms"].raw_get("/DocMDP").reference
+    except (KeyError, AttributeError):
+        return None
+    return reference
+
+
+def _check(
+    signature: EmbeddedPdfSignature,
+    context: ValidationContext,
+    trusted: Sequence[x509.Certificate],
+    certification: generic.Reference | None,
+) -> SignatureCheck:
+    field_name = str(signature.field_name)
+    try:
+        status = validate_pdf_signature(signature, signer_validation_context=context)
+        certificate = x509.load_der_x509_certificate(signature.signer_cert.dump())
+        is_certification = (
+            certification is not None
+            and signature.sig_field.raw_get("/V").reference == certification
+            and signature.docmdp_level is not None
+        )
+    except Exception:  # as for the whole file: a damaged signature must be reported, not crash the check
+        logger.info("A PDF signature could not be checked", exc_info=True)
+        return SignatureCheck(
+            field_name=field_name, signer_name="", signer_username="", signer_roles=(), signing_time=None,
+            is_certification=False, intact=False, valid=False, trusted=False, covers_whole_document=False,
+            modification_level="unknown", docmdp_ok=None,
+            problems=("this signature is damaged and could not be checked",),
+        )
+
+    try:
+        identity = authority.certificate_identity(certificate)
+        name, username, roles = identity.display_name, identity.username, identity.roles
+    except ValueError:
+        common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        name = str(common_names[0].value) if common_names else certificate.subject.rfc4514_string()
+        username, roles = "", ()
+    level = status.modification_level
+    check = SignatureCheck(
+        field_name=field_name,
+        signer_name=name,
+        signer_username=username,
+        signer_roles=roles,
+        signing_time=status.signer_reported_dt,
+        is_certification=is_certification,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        covers_whole_document=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        modification_level="unknown" if level is None else _LEVELS[level],
+        docmdp_ok=status.docmdp_ok,
+        problems=(),
+    )
+    return _with_problems(check, status, certificate, trusted)
+
+
+def _with_problems(
+    check: SignatureCheck,
+    status: PdfSignatureStatus,
+    certificate: x509.Certificate,
+    trusted: Sequence[x509.Certificate],
+) -> SignatureCheck:
+    problems: list[str] = []
+    if not check.intact:
+        problems.append("the signed content has been altered since it was signed")
+    elif not check.valid:
+        problems.append("the signature does not match the signer's certificate")
+    elif not check.trusted:
+        problems.append(_trust_problem(status, certificate, trusted))
+    if not check.signer_username:
+        problems.append("the signer's certificate does not name a cpassess user")
+    if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        problems.append("the signature does not cover the whole of the document as it was when signed")
+    if check.docmdp_ok is False:
+        problems.append(
+            "the document was changed after the author certified it, in a way the certification does not allow"
+            if check.is_certification
+            else "the document was changed after this signature in a way that is not allowed"
+        )
+    if check.field_name == layout.APPROVAL_FIELD and check.signer_username and Role.TEAM_LEAD not in check.signer_roles:
+        problems.append("the approval was not signed by a team lead")
+    return replace(check, problems=tuple(problems))
+
+
+def _trust_problem(
+    status: PdfSignatureStatus, certificate: x509.Certificate, trusted: Sequence[x509.Certificate]
+) -> str:
+    if not trusted:
+        return NO_AUTHORITY
+    if not any(authority.issued_by(certificate, candidate) for candidate in trusted):
+        return "the signer's certificate was not issued by the team authority"
+    indication = status.trust_problem_indic
+    if indication in _OUT_OF_DATE:
+        return "the signer's certificate was not valid at the time of checking (expired or not yet valid)"
+    if indication in _REVOKED:
+        return "the signer's certificate has been revoked"
+    return "the signer's certificate, although issued by the team authority, did not pass validation"

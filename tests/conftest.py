@@ -1,0 +1,203 @@
+"""Shared test set-up: settings in a temp folder, fast key derivation, and a fresh team database per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cpassess.keyslots import KdfParams, SlotFile
+from cpassess.paths import slot_file_for
+from cpassess.session import Session
+
+# The smallest Argon2id cost the product accepts: 64 MiB, one pass.
+FAST_KDF = KdfParams(time_cost=1, memory_kib=65536, parallelism=1)
+
+PASSWORDS = {
+    "lead": "lead's long password 1",
+    "prac": "practitioner password 2",
+    "lead2": "second lead password 3",
+}
+
+# A child any test may add: valid CHI for the date of birth and sex.
+CHILD = {
+    "given_names": "Eilidh",
+    "family_name": "MacLeod",
+    "known_as": "Ellie",
+    "date_of_birth": "2019-04-19",
+    "sex": "female",
+    "chi": "1904190286",
+    "address": "12 Shore Road\nLeith",
+    "school": "Braeside Primary",
+    "household": [{"name": "Morven MacLeod", "relationship": "Mother", "parental_responsibility": True}],
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing a test does touches the real user folders, and new key slots are quick to make."""
+    monkeypatch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("cpassess-home")))
+    monkeypatch.setenv("CPASSESS_KDF_SECONDS", "0.01")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def fast_kdf() -> KdfParams:
+    return FAST_KDF
+
+
+def complete_answers(form_id: str, seed: int = 7, name: str = "Eilidh") -> dict[str, Any]:
+    """Answers to every question of the newest version of `form_id`, valid for submission (fixed seed)."""
+    from cpassess.demo import sample_answers
+    from cpassess.forms import default_catalog
+
+    form = default_catalog().get(form_id)
+    return sample_answers(form, random.Random(seed), name, dt.date.today())
+
+
+@dataclass
+class Team:
+    """A fresh encrypted database: `lead` (administrator and team lead), `prac` (practitioner), `lead2` (team lead).
+
+    No session is left open: a database allows one open session at a time (its lock file).
+    """
+
+    db: Path
+    recovery_code: str
+    kdf: KdfParams
+    passwords: dict[str, str] = field(default_factory=lambda: dict(PASSWORDS))
+
+    @property
+    def keys(self) -> Path:
+        return slot_file_for(self.db)
+
+    def session(self, username: str) -> Session:
+        """Unlock the database as `username` (use it as a context manager so it is closed)."""
+        return Session.unlock(self.db, username, self.passwords[username])
+
+    def database_key(self) -> bytes:
+        return SlotFile.open(self.keys).unlock("lead", self.passwords["lead"])["database_key"]
+
+    def add_child(self, username: str = "prac", data: Mapping[str, Any] | None = None) -> str:
+        with self.session(username) as session:
+            return session.children.add(dict(data or CHILD)).id
+
+    def submitted(self, form_id: str = "neglect-assessment", author: str = "prac") -> tuple[str, str]:
+        """A child and an assessment of it that `author` has submitted; returns (child id, assessment id)."""
+        child_id = self.add_child(author)
+        with self.session(author) as session:
+            assessment = session.assessments.new(child_id, form_id, answers=complete_answers(form_id))
+            session.assessments.submit(assessment.id)
+        return child_id, assessment.id
+
+    def approved(self, form_id: str = "neglect-assessment", author: str = "prac",
+                 reviewer: str = "lead") -> tuple[str, str]:
+        child_id, assessment_id = self.submitted(form_id, author)
+        with self.session(reviewer) as session:
+            session.assessments.approve(assessment_id, self.passwords[reviewer])
+        return child_id, assessment_id
+
+
+def make_team(folder: Path, kdf: KdfParams = FAST_KDF) -> Team:
+    db = folder / "team.db"
+    session, recovery_code = Session.initialise(db, "lead", "Morag Lindsay", PASSWORDS["lead"],
+                                                team_name="North East Children and Families", kdf=kdf)
+    with session:
+        session.add_user("prac", "Sam Wróblewski", ["practitioner"], PASSWORDS["prac"], kdf=kdf)
+        session.add_user("lead2", "Siobhán Ní Bhriain", ["team_lead"], PASSWORDS["lead2"], kdf=kdf)
+    return Team(db, recovery_code, kdf)
+
+
+@pytest.fixture
+def team(tmp_path: Path, fast_kdf: KdfParams) -> Team:
+    return make_team(tmp_path / "data", fast_kdf)
+
+
+@pytest.fixture
+def team_factory(fast_kdf: KdfParams) -> Callable[[Path], Team]:
+    """Another fresh team database in a folder of the test's choosing."""
+    return lambda folder: make_team(folder, fast_kdf)
+
+
+# --- the command line as a user runs it ---------------------------------------------------------------------
+
+
+def cpassess_command() -> list[str]:
+    """The installed console script when there is one (it is what users run), else `python -m cpassess`."""
+    script = Path(sys.executable).with_name("cpassess")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cpassess"]
+
+
+@dataclass
+class CliRun:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def error_line(self) -> str:
+        """The one-line error a failed command prints; fails the test if there is not exactly one."""
+        lines = [line for line in self.stderr.splitlines() if line.startswith("cpassess:")]
+        assert len(lines) == 1, f"expected one error line, got: {self.stderr!r}"
+        return lines[0]
+
+
+class Cli:
+    """Runs `cpassess` in a child process with the test's environment (and any extra variables)."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = dict(env or {})
+        self.runs: list[CliRun] = []
+
+    def __call__(self, *args: str | Path, passwords: tuple[str, ...] = (), stdin: str | None = None,
+                 timeout: float = 60) -> CliRun:
+        command = [*cpassess_command(), *map(str, args)]
+        if passwords:
+            command.append("--password-stdin")
+            stdin = "".join(f"{password}\n" for password in passwords)
+        completed = subprocess.run(command, input=stdin, capture_output=True, text=True, encoding="utf-8",
+                                   timeout=timeout, env={**os.environ, **self.env}, check=False)
+        run = CliRun(command, completed.returncode, completed.stdout, completed.stderr)
+        self.runs.append(run)
+        return run
+
+    def ok(self, *args: str | Path, passwords: tuple[str, ...] = (), stdin: str | None = None) -> CliRun:
+        run = self(*args, passwords=passwords, stdin=stdin)
+        assert run.returncode == 0, f"{' '.join(run.args)} failed: {run.stderr}"
+        assert "Traceback" not in run.stderr
+        return run
+
+    def refused(self, *args: str | Path, passwords: tuple[str, ...] = (), stdin: str | None = None) -> CliRun:
+        """A command that must fail the way users are promised: exit 1, one human line, no traceback."""
+        run = self(*args, passwords=passwords, stdin=stdin)
+        assert run.returncode == 1, f"{' '.join(run.args)} exited {run.returncode}: {run.stdout} {run.stderr}"
+        assert "Traceback" not in run.stderr, run.stderr
+        assert run.error_line  # exactly one "cpassess: ..." line
+        return run
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def team_files(team: Team) -> Iterator[dict[Path, bytes]]:
+    """The database's files as bytes (to compare after something that must not change them)."""
+    yield {path: path.read_bytes() for path in (team.db, team.keys)}

@@ -1,0 +1,238 @@
+"""The window: unlock or first run, then the workspace (caseload, child, editor, review, settings).
+
+Locking (Ctrl+L, idle timeout, closing) saves open work, closes the session and throws away every screen
+that showed personal data; only the unlock screen remains.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from cpassess.keyslots import SlotFileError
+from cpassess.paths import slot_file_for
+from cpassess.session import Session, UnlockFailed
+from cpassess.settings import load_settings, save_settings
+from cpassess.storage import AlreadyOpen, StorageError
+from cpassess.workflow import ROLE_LABELS, NotAllowed, Role
+from ui.background import run_in_background, wait_for_background
+from ui.screens.unlock import FirstRunScreen, UnlockScreen
+
+log = logging.getLogger(__name__)
+
+EXPECTED_ERRORS = (UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, ValueError)
+
+
+def explain(error: Exception) -> str:
+    """A sentence for the user; unexpected errors are logged (by type only) and described plainly."""
+    if isinstance(error, EXPECTED_ERRORS):
+        return " ".join(str(error).split())
+    log.error("unexpected %s", type(error).__name__, exc_info=error)
+    return f"Something went wrong ({type(error).__name__}). Nothing was lost; please try again."
+
+
+class _ActivityWatcher(QObject):
+    """Restarts the idle timer on any keyboard or mouse input anywhere in the application."""
+
+    _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                        QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+
+    def __init__(self, timer: QTimer) -> None:
+        super().__init__()
+        self._timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in self._INPUT and self._timer.isActive():
+            self._timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, database: Path) -> None:
+        super().__init__()
+        self.database = database
+        self.settings = load_settings()
+        self.session: Session | None = None
+        self.workspace: Any = None
+        self.setWindowTitle("cpassess")
+        self.setMinimumSize(1000, 640)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self._busy = QProgressBar()
+        self._busy.setRange(0, 0)
+        self._busy.setMaximumWidth(160)
+        self._busy.setTextVisible(False)
+        self._busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self._busy_label)
+        self.statusBar().addPermanentWidget(self._busy)
+        self._busy.hide()
+        self._toolbar = QToolBar("Main")
+        self._toolbar.setMovable(False)
+        self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(self._toolbar)
+        self._toolbar.hide()
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setToolTip("Lock now (Ctrl+L): hides everything until you unlock again")
+        self.lock_action.triggered.connect(self.lock)
+        self.addAction(self.lock_action)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self._idle_timeout)
+        self._watcher = _ActivityWatcher(self.idle_timer)
+        QApplication.instance().installEventFilter(self._watcher)
+        self._restore_geometry()
+        self.show_start()
+
+    # --- busy state (BusyIndicator) ------------------------------------------------------------------------
+
+    def start(self, message: str) -> None:
+        self._busy_label.setText(message)
+        self._busy.show()
+        self.stack.setEnabled(False)
+        self._toolbar.setEnabled(False)
+
+    def stop(self) -> None:
+        self._busy_label.clear()
+        self._busy.hide()
+        self.stack.setEnabled(True)
+        self._toolbar.setEnabled(True)
+
+    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None], message: str,
+            on_error: Callable[[Exception], None] | None = None) -> None:
+        """Run slow work in the background with progress; errors become a message box unless handled."""
+        run_in_background(work, on_done, on_error or self.show_error, self, message)
+
+    def show_error(self, error: Exception) -> None:
+        QMessageBox.warning(self, "cpassess", explain(error))
+
+    # --- start: first run or unlock ------------------------------------------------------------------------
+
+    def _replace_screen(self, screen: QWidget) -> None:
+        while self.stack.count():
+            old = self.stack.widget(0)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.stack.addWidget(screen)
+        self.stack.setCurrentWidget(screen)
+
+    def show_start(self) -> None:
+        self._toolbar.hide()
+        if self.database.exists() and slot_file_for(self.database).exists():
+            screen = UnlockScreen(self.database, self.settings.last_username or "")
+            screen.unlock_requested.connect(self._unlock)
+            self._replace_screen(screen)
+        else:
+            setup = FirstRunScreen(self.database)
+            setup.setup_requested.connect(self._set_up)
+            self._replace_screen(setup)
+
+    def _unlock(self, username: str, password: str) -> None:
+        screen = self.stack.currentWidget()
+        assert isinstance(screen, UnlockScreen)
+        run_in_background(lambda: Session.unlock(self.database, username, password), self._unlocked,
+                          lambda error: screen.show_problem(explain(error)))
+
+    def _set_up(self, username: str, display_name: str, password: str, team: str) -> None:
+        screen = self.stack.currentWidget()
+        assert isinstance(screen, FirstRunScreen)
+
+        def created(result: tuple[Session, str]) -> None:
+            session, code = result
+            screen.finished.connect(lambda: self._unlocked(session))
+            screen.show_recovery_code(code)
+
+        run_in_background(lambda: Session.initialise(self.database, username, display_name, password,
+                                                     team_name=team), created,
+                          lambda error: screen.show_problem(explain(error)))
+
+    def _unlocked(self, session: Session) -> None:
+        from ui.workspace import Workspace
+
+        self.session = session
+        self.settings.last_username = session.user.username
+        self.settings.last_database = str(self.database)
+        save_settings(self.settings)
+        self.workspace = Workspace(self, session)
+        self._replace_screen(self.workspace)
+        self._build_toolbar(session)
+        self.idle_timer.setInterval(self.settings.idle_lock_minutes * 60 * 1000)
+        self.idle_timer.start()
+        self.workspace.offer_interrupted_edit()
+
+    def _build_toolbar(self, session: Session) -> None:
+        self._toolbar.clear()
+        assert self.workspace is not None
+        self._toolbar.addAction("&Caseload", self.workspace.show_caseload)
+        if session.actor.has(Role.TEAM_LEAD):
+            self._toolbar.addAction("&Review queue", self.workspace.show_review_queue)
+        self._toolbar.addAction("&Settings", self.workspace.show_settings)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._toolbar.addWidget(spacer)
+        roles = ", ".join(ROLE_LABELS[role] for role in sorted(session.user.roles))
+        who = QLabel(f"{session.user.display_name}  ·  {roles}  ")
+        who.setProperty("role", "subtitle")
+        self._toolbar.addWidget(who)
+        self._toolbar.addAction(self.lock_action)
+        self._toolbar.show()
+
+    # --- locking and closing -------------------------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Save open work, close the session (keys dropped), and show nothing but the unlock screen."""
+        if self.session is None:
+            return
+        self.idle_timer.stop()
+        wait_for_background()
+        if self.workspace is not None:
+            self.workspace.save_open_work()
+        session, self.session, self.workspace = self.session, None, None
+        self.show_start()
+        try:
+            session.close()
+        except StorageError as error:
+            log.warning("closing the session: %s", type(error).__name__)
+        log.info("locked")
+
+    def _idle_timeout(self) -> None:
+        log.info("idle lock")
+        self.lock()
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.settings.idle_lock_minutes = minutes
+        save_settings(self.settings)
+        self.idle_timer.setInterval(minutes * 60 * 1000)
+        if self.session is not None:
+            self.idle_timer.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        if self.workspace is not None:
+            self.workspace.save_open_work(closing=True)
+        self.lock()
+        QApplication.instance().removeEventFilter(self._watcher)
+        event.accept()
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)

@@ -1,0 +1,126 @@
+"""The caseload: children with where their assessments stand and their next meetings; search as you type."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cpassess.caseload import CaseloadRow, matching
+from cpassess.dates import uk_date
+from cpassess.workflow import STATUS_LABELS, Status
+from ui.models import Column, RowsModel
+
+
+def _status(row: CaseloadRow) -> str:
+    return STATUS_LABELS[Status(row.latest_status)] if row.latest_status else "No assessment yet"
+
+
+def _born(row: CaseloadRow) -> str:
+    return "Unborn" if row.unborn else uk_date(row.date_of_birth)
+
+
+def _meeting(day: str | None, label: str, row: CaseloadRow) -> str:
+    if not day:
+        return ""
+    return f"{uk_date(day)} (overdue)" if label in row.overdue() else uk_date(day)
+
+
+CASELOAD_COLUMNS: list[Column[CaseloadRow]] = [
+    Column("Name", lambda r: r.name + (f" ({r.known_as})" if r.known_as else ""), lambda r: r.name),
+    Column("Date of birth", _born, lambda r: r.date_of_birth or ""),
+    Column("CHI", lambda r: r.chi or ""),
+    Column("Register", lambda r: "Registered" if r.registered else ""),
+    Column("Latest assessment", _status),
+    Column("Next CPPM", lambda r: _meeting(r.next_cppm, "CPPM", r), lambda r: r.next_cppm or ""),
+    Column("Next core group", lambda r: _meeting(r.next_core_group, "core group", r), lambda r: r.next_core_group or ""),
+]
+
+
+class CaseloadScreen(QWidget):
+    open_child = Signal(str)
+    add_child = Signal()
+
+    def __init__(self, rows: list[CaseloadRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._all = rows
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        header = QHBoxLayout()
+        title = QLabel("Caseload")
+        title.setProperty("role", "title")
+        header.addWidget(title)
+        header.addStretch(1)
+        self.count = QLabel()
+        self.count.setProperty("role", "subtitle")
+        header.addWidget(self.count)
+        layout.addLayout(header)
+        tools = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by name, known as or CHI number")
+        self.search.setAccessibleName("Search the caseload")
+        self.search.setClearButtonEnabled(True)
+        tools.addWidget(self.search, 1)
+        self.add_button = QPushButton("&Add child")
+        self.open_button = QPushButton("&Open")
+        tools.addWidget(self.add_button)
+        tools.addWidget(self.open_button)
+        layout.addLayout(tools)
+        self.model: RowsModel[CaseloadRow] = RowsModel(CASELOAD_COLUMNS, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Children")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        layout.addWidget(self.table, 1)
+        self.search.textChanged.connect(self.filter)
+        self.search.returnPressed.connect(self._open_first)
+        self.table.activated.connect(self._open_index)
+        self.open_button.clicked.connect(self._open_selected)
+        self.add_button.clicked.connect(self.add_child)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+        self.filter("")
+        for column in range(1, len(CASELOAD_COLUMNS)):
+            self.table.resizeColumnToContents(column)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.search.setFocus()
+
+    def filter(self, text: str) -> None:
+        rows = matching(self._all, text)
+        self.model.set_rows(rows)
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() >= 0:
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        total = len(self._all)
+        self.count.setText(f"{len(rows)} of {total} children" if text.strip() else f"{total} children")
+        if rows:
+            self.table.selectRow(0)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_child.emit(self.model.row_at(index.row()).child_id)
+
+    def _open_selected(self) -> None:
+        self._open_index(self.table.currentIndex())
+
+    def _open_first(self) -> None:
+        if self.model.rowCount():
+            self.open_child.emit(self.model.row_at(max(self.table.currentIndex().row(), 0)).child_id)

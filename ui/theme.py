@@ -1,0 +1,50 @@
+"""The look: Fusion with a calm palette and one style sheet. Sizes are relative, so the system font size rules."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+ACCENT = "#1c5d8c"
+INK = "#1f2933"
+MUTED = "#5f6b7a"
+PROBLEM = "#a8321e"
+SUCCESS = "#24703a"
+SURFACE = "#f6f7f9"
+
+STYLE_SHEET = f"""
+QWidget#Sidebar {{ background: #eef1f5; border-right: 1px solid #d5dbe3; }}
+QLabel[role="title"] {{ font-size: 150%; font-weight: 600; color: {INK}; }}
+QLabel[role="subtitle"] {{ color: {MUTED}; }}
+QLabel[role="section"] {{ font-size: 125%; font-weight: 600; color: {ACCENT}; }}
+QLabel[role="field-label"] {{ font-weight: 600; color: {INK}; }}
+QLabel[role="help"] {{ color: {MUTED}; }}
+QLabel[role="problem"] {{ color: {PROBLEM}; font-weight: 600; }}
+QLabel[role="comment"] {{ background: #fff4d6; border: 1px solid #e6c76a; border-radius: 4px; padding: 6px; }}
+QLabel[role="saved"] {{ color: {SUCCESS}; }}
+QLabel[role="badge"] {{ border: 1px solid #c5ccd6; border-radius: 8px; padding: 1px 8px; color: {INK}; }}
+QFrame[role="card"] {{ background: white; border: 1px solid #d5dbe3; border-radius: 6px; }}
+QPushButton[role="primary"] {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
+    border-radius: 4px; padding: 5px 14px; font-weight: 600; }}
+QPushButton[role="primary"]:disabled {{ background: #9fb6c9; border-color: #9fb6c9; }}
+QPushButton[role="primary"]:focus {{ border: 2px solid #0b2f4a; }}
+QTableView {{ gridline-color: #e3e7ec; selection-background-color: #cfe0ef; selection-color: {INK}; }}
+QHeaderView::section {{ background: #eef1f5; border: none; border-bottom: 1px solid #d5dbe3; padding: 4px 6px;
+    font-weight: 600; }}
+QListWidget#SectionList::item, QListView#SectionList::item {{ padding: 5px 6px; }}
+"""
+
+
+def apply_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(SURFACE))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(INK))
+    palette.setColor(QPalette.ColorRole.Base, QColor("white"))
+    palette.setColor(QPalette.ColorRole.Text, QColor(INK))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("white"))
+    palette.setColor(QPalette.ColorRole.Button, QColor("#eef1f5"))
+    palette.setColor(QPalette.ColorRole.ButtonText, QColor(INK))
+    app.setPalette(palette)
+    app.setStyleSheet(STYLE_SHEET)
