@@ -49,6 +49,7 @@ class Comment:
     field_id: str | None
     text: str
     created: str
+    resolved: bool = False  # answered by a later resubmission
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,8 @@ class Assessments:
     def comments(self, assessment_id: str) -> list[Comment]:
         self.get(assessment_id)
         rows = self._session.db.query("SELECT * FROM comments WHERE assessment_id = ? ORDER BY id", (assessment_id,))
-        return [Comment(row["id"], row["author"], row["section_id"], row["field_id"], row["text"], row["created"])
-                for row in rows]
+        return [Comment(row["id"], row["author"], row["section_id"], row["field_id"], row["text"], row["created"],
+                        bool(row["resolved"])) for row in rows]
 
     def form_of(self, assessment: Assessment) -> FormDefinition:
         """The form version this assessment is pinned to."""

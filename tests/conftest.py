@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,9 +117,25 @@ def make_team(folder: Path, kdf: KdfParams = FAST_KDF) -> Team:
     return Team(db, recovery_code, kdf)
 
 
+@pytest.fixture(scope="session")
+def _team_template(tmp_path_factory: pytest.TempPathFactory) -> Team:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("template-home")))
+        return make_team(tmp_path_factory.mktemp("team-template"))
+
+
 @pytest.fixture
-def team(tmp_path: Path, fast_kdf: KdfParams) -> Team:
-    return make_team(tmp_path / "data", fast_kdf)
+def team(tmp_path: Path, _team_template: Team) -> Team:
+    """A fresh team database in this test's tmp_path, never opened before.
+
+    It is initialised once per run (Session.initialise and two add_user: about 0.6 s of Argon2id and key
+    generation) and its files are copied here untouched, so each test still has a database of its own.
+    """
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for source in (_team_template.db, _team_template.keys):
+        shutil.copy2(source, folder / source.name)
+    return Team(folder / _team_template.db.name, _team_template.recovery_code, _team_template.kdf)
 
 
 @pytest.fixture
@@ -190,14 +206,3 @@ class Cli:
 def cli() -> Cli:
     return Cli()
 
-
-def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def team_files(team: Team) -> Iterator[dict[Path, bytes]]:
-    """The database's files as bytes (to compare after something that must not change them)."""
-    yield {path: path.read_bytes() for path in (team.db, team.keys)}

@@ -57,7 +57,7 @@ class _ActivityWatcher(QObject):
         super().__init__()
         self._timer = timer
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self._INPUT and self._timer.isActive():
             self._timer.start()
         return False
@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.idle_timer.start()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())
         if self.workspace is not None:
             self.workspace.save_open_work(closing=True)

@@ -44,6 +44,8 @@ from cpassess.export.verification import verify_pdf
 from cpassess.workflow import ROLE_LABELS, Role
 
 logger = logging.getLogger(__name__)
+# fontTools lists every glyph it keeps at INFO, and the glyphs of a signature box spell out the signer's name.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 AUTHOR_HEADING = "Certified by the author on submission"
 APPROVAL_HEADING = "Approved by the team lead"

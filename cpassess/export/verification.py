@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 NOT_READABLE = "not a readable PDF"
 NO_SIGNATURES = "no signatures"
+SIGNATURES_UNREADABLE = "a signature in the document is damaged and cannot be read"
 NOT_COVERED = "the last signature does not cover the whole document: something was added after signing"
 NOT_CERTIFIED = "the document is not certified: the first signature must be the author's certification"
 NO_AUTHORITY = "no team authority given to check against"
@@ -91,11 +92,15 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerificati
     """Check every signature in `pdf` against the team authority certificates in `trusted`; never raises."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
-        embedded = list(reader.embedded_signatures)
         certification = _certification_reference(reader)
-    except Exception:  # a damaged or hostile file can break the parser in any number of ways
-        logger.info("A PDF could not be read for verification", exc_info=True)
+    except Exception as error:  # a damaged or hostile file can break the parser in any number of ways
+        logger.info("A PDF could not be read for verification (%s)", type(error).__name__)
         return PdfVerification(signatures=(), problems=(NOT_READABLE,))
+    try:
+        embedded = list(reader.embedded_signatures)
+    except Exception as error:  # as above: the signature containers are parsed here
+        logger.info("The signatures in a PDF could not be read (%s)", type(error).__name__)
+        return PdfVerification(signatures=(), problems=(SIGNATURES_UNREADABLE,))
     if not embedded:
         return PdfVerification(signatures=(), problems=(NO_SIGNATURES,))
 
@@ -109,7 +114,8 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerificati
     if not checks[-1].covers_whole_document:
         problems.append(NOT_COVERED)
     authors = {check.signer_username for check in checks if check.field_name == layout.AUTHOR_FIELD}
-    if any(check.field_name == layout.APPROVAL_FIELD and check.signer_username in authors for check in checks):
+    approvers = {check.signer_username for check in checks if check.field_name == layout.APPROVAL_FIELD}
+    if (authors & approvers) - {""}:
         problems.append("the author approved their own assessment")
     return PdfVerification(signatures=checks, problems=tuple(problems))
 
@@ -138,8 +144,8 @@ def _check(
             and signature.sig_field.raw_get("/V").reference == certification
             and signature.docmdp_level is not None
         )
-    except Exception:  # as for the whole file: a damaged signature must be reported, not crash the check
-        logger.info("A PDF signature could not be checked", exc_info=True)
+    except Exception as error:  # as for the whole file: a damaged signature must be reported, not crash the check
+        logger.info("A PDF signature could not be checked (%s)", type(error).__name__)
         return SignatureCheck(
             field_name=field_name, signer_name="", signer_username="", signer_roles=(), signing_time=None,
             is_certification=False, intact=False, valid=False, trusted=False, covers_whole_document=False,

@@ -64,7 +64,9 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError, IndexError, TypeError) as error:  # 2024-02-30, !!int x, !!int 
+        except yaml.YAMLError:
+            raise
+        except Exception as error:  # PyYAML's constructors raise whatever int(), date() or a regex raise: 2024-02-30
             reason = str(error).split(";")[0]
             raise ConstructorError(None, None, f"this value cannot be read ({reason})", node.start_mark) from None
 
@@ -100,3 +102,5 @@ def read_yaml(text: str) -> Any:
         raise YamlProblem(f"not valid YAML: {error}") from None
     except RecursionError:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep") from None
+    except Exception as error:  # a tagged value PyYAML builds after the fact (`!!set x`) and fails on
+        raise YamlProblem(f"a value cannot be read ({str(error).split(';')[0]})") from None

@@ -10,13 +10,13 @@ from typing import Any
 
 import jsonschema
 import pytest
+from answer_filler import SHIPPED_FORMS, fill_every_field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import utils as conjecture_utils
 from hypothesis_jsonschema import _from_schema, from_schema
 
 from cpassess.forms import AnswersError, FormDefinition, answers_model, answers_schema, validate_draft
-from answer_filler import SHIPPED_FORMS, fill_every_field
 from cpassess.forms.loader import parse_definition_text
 
 EVERY_KIND = """\

@@ -11,8 +11,8 @@ import sys
 from typing import Any
 
 import pytest
-
 from answer_filler import SHIPPED_FORMS, fill_every_field
+
 from cpassess.forms import (
     AnswersError,
     FormDefinition,
@@ -55,7 +55,8 @@ LITERAL_CONTENT: dict[str, Any] = {
         "assessment_date": "2025-05-30",
         "nutrition_feeding": {"grade": 4, "evidence": "Cupboards empty on 3 visits.\nSchool gives breakfast."},
         "information_sources": ["home_visit", "school_nursery"],
-        "carers_present": [{"name": "Łukasz Wróblewski", "relationship": "Stepfather", "parental_responsibility": "no"}],
+        "carers_present": [
+            {"name": "Łukasz Wróblewski", "relationship": "Stepfather", "parental_responsibility": "no"}],
         "child_views": "Zoë says: \"I like Ἀλέξανδρος' house\" — Дмитрий agrees.",
     },
     "child": {"given_names": "Siobhán", "family_name": "Ní Bhriain", "date_of_birth": "2019-04-19"},

@@ -72,7 +72,7 @@ def test_spaces_and_dashes_are_accepted(typed: str) -> None:
     "+1904851231",
 ])
 def test_anything_but_ten_ascii_digits_is_refused(typed: str) -> None:
-    with pytest.raises(ChiError, match="A CHI number is ten digits."):
+    with pytest.raises(ChiError, match=r"A CHI number is ten digits\."):
         check_chi(typed)
 
 

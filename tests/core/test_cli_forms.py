@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from answer_filler import SHIPPED_FORMS
+
 from cpassess.cli import main
 from cpassess.forms import FormDefinition, answers_schema, default_catalog, forms_directory
 
@@ -72,7 +72,8 @@ BROKEN = [
     ("missing-kind", changed("        kind: long_text\n", ""), "sections[0].fields[3]", "a field needs a 'kind'"),
     ("unknown-key", changed("        label: What we saw\n", "        label: What we saw\n        lable: Typo\n"),
      "sections[0].fields[3].lable", "is not a key this format knows"),
-    ("duplicate-yaml-key", changed("        label: What we saw\n", "        label: What we saw\n        label: Again\n"),
+    ("duplicate-yaml-key",
+     changed("        label: What we saw\n", "        label: What we saw\n        label: Again\n"),
      "sections[0].fields[3].label", "the key 'label' appears twice (line 35)"),
     ("yaml-alias", changed("label: Reason\n", "label: &why Reason\n").replace("label: What we saw", "label: *why"),
      "sections[0].fields[3].label", "aliases (*name) are not allowed in form files (line 34)"),
@@ -101,7 +102,7 @@ def test_forms_list_shows_both_shipped_forms(capsys: pytest.CaptureFixture[str])
     assert status == 0, out + err
     listed = {line.split()[0]: line for line in out.splitlines()}
     assert set(listed) == {form.id for form in default_catalog()}
-    assert SHIPPED_IDS <= set(listed)
+    assert set(listed) >= SHIPPED_IDS
     for form in default_catalog():
         assert f"v{form.version}" in listed[form.id].split()
         assert listed[form.id].endswith(form.title)
@@ -111,7 +112,7 @@ def test_forms_list_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["forms", "list", "--json"], capsys)
     assert status == 0
     listed = json.loads(out)
-    assert SHIPPED_IDS <= {item["id"] for item in listed}
+    assert {item["id"] for item in listed} >= SHIPPED_IDS
     assert all(set(item) == {"id", "version", "title"} for item in listed)
 
 
@@ -193,7 +194,8 @@ def test_forms_check_lists_every_problem_of_a_file(tmp_path: Path, capsys: pytes
     status, out, _ = run(["forms", "check", str(path)], capsys)
     assert status == 1
     paths = {line.split(": ")[1] for line in out.splitlines()}
-    assert paths == {"sections[0].fields[3].id", "sections[0].fields[1].visible_if", "sections[0].fields[2].descriptors"}
+    assert paths == {"sections[0].fields[3].id", "sections[0].fields[1].visible_if",
+                     "sections[0].fields[2].descriptors"}
 
 
 def test_forms_check_refuses_a_file_whose_name_disagrees(
@@ -247,7 +249,7 @@ def test_the_installed_command_lists_both_forms() -> None:
     result = subprocess.run([*installed_command(), "forms", "list"], capture_output=True, text=True, timeout=60,
                             check=False)
     assert result.returncode == 0, result.stderr
-    assert SHIPPED_IDS <= {line.split()[0] for line in result.stdout.splitlines()}
+    assert {line.split()[0] for line in result.stdout.splitlines()} >= SHIPPED_IDS
 
 
 def test_python_m_cpassess_checks_the_shipped_forms() -> None:

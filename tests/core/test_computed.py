@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from answer_filler import fill_every_field
+
 from cpassess.forms import COMPUTATIONS, DomainProfile, FormDefinition, IndicatorRating, compute, default_catalog
 from cpassess.forms.definition import ComputedField
 from cpassess.forms.loader import parse_definition_text

@@ -199,6 +199,15 @@ def test_a_changed_grade_breaks_both_signatures(approved: bytes, team: Team) -> 
     assert all(ALTERED in check.problems for check in verification.signatures)
 
 
+def test_a_changed_signature_value_fails(approved: bytes, team: Team) -> None:
+    verification = verify_pdf(change_signature_value(approved), [team.authority.certificate])
+
+    assert not verification.ok
+    approval = verification.signatures[-1]
+    assert approval.intact and not approval.valid and not approval.trusted
+    assert approval.problems == ("the signature does not match the signer's certificate",)
+
+
 def test_anything_added_after_approval_fails(approved: bytes, team: Team) -> None:
     info_changed = IncrementalPdfFileWriter(io.BytesIO(approved))
     info_changed.set_info(generic.DictionaryObject({generic.pdf_name("/Title"): generic.TextStringObject("Edited")}))
@@ -237,6 +246,17 @@ def test_content_changed_after_certification_fails_even_when_signed_by_a_team_me
     assert certification.intact and certification.trusted and certification.docmdp_ok is False
     assert any("changed after the author certified it" in problem for problem in certification.problems)
     assert verification.signatures[-1].covers_whole_document
+
+
+def test_an_approval_the_author_signed_fails(certified: bytes, team: Team) -> None:
+    signed = sign_with_pyhanko(IncrementalPdfFileWriter(io.BytesIO(certified)), team.author_key,
+                               team.author_certificate, team.authority, layout.APPROVAL_FIELD)
+
+    verification = verify_pdf(signed, [team.authority.certificate])
+
+    assert verification.problems == ("the author approved their own assessment",)
+    assert verification.signatures[1].problems == ("the approval was not signed by a team lead",)
+    assert all(check.trusted for check in verification.signatures)
 
 
 def test_a_signature_from_another_authority_fails(approved: bytes, team: Team, impostor_authority: Authority) -> None:
@@ -349,10 +369,25 @@ def content_offset(pdf: bytes) -> int:
 def signed_offset(pdf: bytes, near: int) -> int:
     """An offset at or after `near` that every signature covers (outside each one's signature value)."""
     offset = near
-    for start, length, resume, _ in re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf):
-        if int(start) + int(length) <= offset < int(resume):
-            offset = int(resume) + 16
+    for start, length, resume, _ in byte_ranges(pdf):
+        if start + length <= offset < resume:
+            offset = resume + 16
     return offset
+
+
+def byte_ranges(pdf: bytes) -> list[tuple[int, ...]]:
+    """Each signature's /ByteRange: the signed stretches either side of its signature value."""
+    found = re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    return [tuple(int(number) for number in numbers) for numbers in found]
+
+
+def change_signature_value(pdf: bytes) -> bytes:
+    """`pdf` with one hex digit changed near the end of the last signature's ECDSA value."""
+    start, length, _, _ = byte_ranges(pdf)[-1]
+    contents_start = start + length + 1  # after the "<"
+    contents_end = pdf.index(b">", contents_start)
+    offset = contents_start + len(pdf[contents_start:contents_end].rstrip(b"0")) - 8
+    return pdf[:offset] + (b"1" if pdf[offset : offset + 1] == b"0" else b"0") + pdf[offset + 1 :]
 
 
 def write(writer: IncrementalPdfFileWriter) -> bytes:

@@ -10,13 +10,13 @@ import copy
 import datetime as dt
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from answer_filler import TODAY, fill_every_field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answer_filler import TODAY, fill_every_field
 from cpassess.forms import (
     AnswersError,
     FormDefinition,
@@ -28,8 +28,6 @@ from cpassess.forms import (
     validate_submission,
 )
 from cpassess.forms.loader import parse_definition, parse_definition_text
-
-T = TypeVar("T")
 
 HOSTILE_SETTINGS = settings(
     max_examples=120, deadline=None,
@@ -98,7 +96,7 @@ hostile = st.recursive(
 )
 
 
-def clean_or_refused(call: Callable[[], T]) -> T | None:
+def clean_or_refused[T](call: Callable[[], T]) -> T | None:
     """Run `call`; a refusal of our own kind is an answer, any other exception fails the test."""
     try:
         return call()

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-
 from answer_filler import SHIPPED_FORMS, TODAY, fill_every_field
+
 from cpassess.forms import FormDefinition, Problem, Visibility, default_catalog, validate_submission
 from cpassess.forms.loader import parse_definition_text
 

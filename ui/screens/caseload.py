@@ -43,7 +43,8 @@ CASELOAD_COLUMNS: list[Column[CaseloadRow]] = [
     Column("Register", lambda r: "Registered" if r.registered else ""),
     Column("Latest assessment", _status),
     Column("Next CPPM", lambda r: _meeting(r.next_cppm, "CPPM", r), lambda r: r.next_cppm or ""),
-    Column("Next core group", lambda r: _meeting(r.next_core_group, "core group", r), lambda r: r.next_core_group or ""),
+    Column("Next core group", lambda r: _meeting(r.next_core_group, "core group", r),
+           lambda r: r.next_core_group or ""),
 ]
 
 

@@ -1,0 +1,305 @@
+"""A form rendered from its definition: a section list with completion, one page per section, a row per field
+(label, guidance, editor, inline problem, reviewer comments). Visibility and completeness come from the core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cpassess.forms import FormDefinition, Problem, Section, Visibility, is_empty
+from cpassess.forms.definition import ComputedField
+from ui.editors import FieldEditor, editor_for
+from ui.models import Column, RowsModel
+
+
+@dataclass(frozen=True)
+class SectionState:
+    section: Section
+    answered: int
+    required_missing: int
+    problems: int
+    comments: int
+
+    def describe(self) -> str:
+        """Completion in words with a symbol, so it never depends on colour."""
+        if self.problems:
+            state = f"⚠ {self.problems} to fix"
+        elif self.answered and not self.required_missing:
+            state = "✓ complete"
+        elif self.answered:
+            state = "… in progress"
+        else:
+            state = "○ not started"
+        if self.comments:
+            state += f" · {self.comments} comment{'s' if self.comments > 1 else ''}"
+        return f"{self.section.title}\n{state}"
+
+
+class FieldRow(QFrame):
+    """One question: its label, guidance, editor, problem and any reviewer comments."""
+
+    comment_requested = Signal(str)  # field id
+
+    def __init__(self, field: Any, editor: FieldEditor, commentable: bool) -> None:
+        super().__init__()
+        self.field = field
+        self.editor = editor
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 10)
+        layout.setSpacing(4)
+        top = QHBoxLayout()
+        self.label = QLabel(field.label + (" *" if field.required else ""))
+        self.label.setProperty("role", "field-label")
+        self.label.setWordWrap(True)
+        self.label.setBuddy(editor.focus_widget())
+        top.addWidget(self.label, 1)
+        if commentable:
+            comment = QPushButton("Comment…")
+            comment.setAccessibleName(f"Comment on {field.label}")
+            comment.clicked.connect(lambda: self.comment_requested.emit(field.id))
+            top.addWidget(comment)
+        layout.addLayout(top)
+        if field.help:
+            help_text = QLabel(field.help)
+            help_text.setProperty("role", "help")
+            help_text.setWordWrap(True)
+            layout.addWidget(help_text)
+        layout.addWidget(editor)
+        self.problem = QLabel()
+        self.problem.setProperty("role", "problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        layout.addWidget(self.problem)
+        self.comments = QVBoxLayout()
+        layout.addLayout(self.comments)
+
+    def show_problem(self, message: str | None) -> None:
+        self.problem.setText(f"⚠ {message}" if message else "")
+        self.problem.setVisible(bool(message))
+
+    def show_comments(self, texts: Iterable[str]) -> None:
+        while self.comments.count():
+            item = self.comments.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for text in texts:
+            note = QLabel(f"Reviewer: {text}")
+            note.setProperty("role", "comment")
+            note.setWordWrap(True)
+            note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.comments.addWidget(note)
+
+
+class SectionPage(QScrollArea):
+    def __init__(self, section: Section, rows: list[FieldRow]) -> None:
+        super().__init__()
+        self.section = section
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(20, 14, 24, 24)
+        title = QLabel(section.title)
+        title.setProperty("role", "section")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        if section.guidance:
+            guidance = QLabel(section.guidance)
+            guidance.setProperty("role", "help")
+            guidance.setWordWrap(True)
+            layout.addWidget(guidance)
+        self.section_comments = QVBoxLayout()
+        layout.addLayout(self.section_comments)
+        for row in rows:
+            layout.addWidget(row)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+
+SECTION_COLUMNS: list[Column[SectionState]] = [Column("Section", SectionState.describe)]
+
+
+class FormView(QWidget):
+    """All sections of one form; `changed` fires on any edit; `answers()` collects them."""
+
+    changed = Signal()
+    section_changed = Signal()
+    comment_requested = Signal(str, str)  # section id, field id ("" for the whole section)
+
+    def __init__(self, form: FormDefinition, answers: Mapping[str, Any], *, read_only: bool = False,
+                 commentable: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.rows: dict[str, FieldRow] = {}
+        self.pages: list[SectionPage] = []
+        self._problems: list[Problem] = []
+        self._comments: dict[str, list[str]] = {}
+        self.stack = QStackedWidget()
+        for section in form.sections:
+            section_rows = []
+            for field in section.fields:
+                editor = editor_for(field, form)
+                editor.set_value(answers.get(field.id))
+                editor.set_read_only(read_only)
+                row = FieldRow(field, editor, commentable)
+                row.comment_requested.connect(lambda fid, sid=section.id: self.comment_requested.emit(sid, fid))
+                editor.changed.connect(self._edited)
+                self.rows[field.id] = row
+                section_rows.append(row)
+            page = SectionPage(section, section_rows)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+        self.sections: RowsModel[SectionState] = RowsModel(SECTION_COLUMNS, self)
+        self.section_list = QListView()
+        self.section_list.setObjectName("SectionList")
+        self.section_list.setAccessibleName("Sections")
+        self.section_list.setModel(self.sections)
+        self.section_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.section_list.setWordWrap(True)
+        self.section_list.setMinimumWidth(220)
+        self.section_list.selectionModel().currentChanged.connect(self._section_chosen)
+        splitter = QSplitter()
+        splitter.addWidget(self.section_list)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.refresh()
+        self.section_list.setCurrentIndex(self.sections.index(0, 0))
+
+    # --- answers and visibility ----------------------------------------------------------------------------
+
+    def answers(self) -> dict[str, Any]:
+        collected = {}
+        for field_id, row in self.rows.items():
+            if isinstance(row.field, ComputedField):
+                continue
+            value = row.editor.value()
+            if value is not None:
+                collected[field_id] = value
+        return collected
+
+    def _edited(self) -> None:
+        self.changed.emit()
+        self._refresh_timer.start()
+
+    def refresh(self) -> None:
+        """Apply visibility, recompute summaries and section states from the current answers."""
+        answers = self.answers()
+        visibility = Visibility(self.form, answers)
+        visible_sections = []
+        for page in self.pages:
+            shown = visibility.section(page.section)
+            if shown:
+                visible_sections.append(page.section)
+            for field in page.section.fields:
+                row = self.rows[field.id]
+                row.setVisible(visibility.field(field.id))
+                if isinstance(field, ComputedField):
+                    row.editor.refresh(answers)
+        current = self.current_section()
+        states = [self._state(section, answers, visibility) for section in visible_sections]
+        self.sections.set_rows(states)
+        if current is not None:
+            self.show_section(current.id, emit=False)
+
+    def _state(self, section: Section, answers: Mapping[str, Any], visibility: Visibility) -> SectionState:
+        fields = [f for f in section.fields if visibility.field(f.id) and not isinstance(f, ComputedField)]
+        answered = sum(1 for f in fields if not is_empty(answers.get(f.id)))
+        missing = sum(1 for f in fields if f.required and is_empty(answers.get(f.id)))
+        problems = sum(1 for p in self._problems if p.section_id == section.id)
+        comments = sum(len(self._comments.get(f.id, [])) for f in section.fields)
+        comments += len(self._comments.get(f"section:{section.id}", []))
+        return SectionState(section, answered, missing, problems, comments)
+
+    # --- navigation ----------------------------------------------------------------------------------------
+
+    def current_section(self) -> Section | None:
+        page = self.stack.currentWidget()
+        return page.section if isinstance(page, SectionPage) else None
+
+    def _section_chosen(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        section = self.sections.row_at(index.row()).section
+        page = next(p for p in self.pages if p.section.id == section.id)
+        if self.stack.currentWidget() is not page:
+            self.stack.setCurrentWidget(page)
+            self.section_changed.emit()
+
+    def show_section(self, section_id: str, emit: bool = True) -> None:
+        for row, state in enumerate(self.sections.rows()):
+            if state.section.id == section_id:
+                blocker = not emit
+                if blocker:
+                    self.section_list.selectionModel().blockSignals(True)
+                self.section_list.setCurrentIndex(self.sections.index(row, 0))
+                self.section_list.selectionModel().blockSignals(False)
+                self.stack.setCurrentWidget(next(p for p in self.pages if p.section.id == section_id))
+                return
+
+    def focus_field(self, field_id: str) -> None:
+        """Jump to a field: its section, scrolled into view, its editor focused."""
+        row = self.rows.get(field_id)
+        if row is None:
+            return
+        section = self.form.section_of(field_id)
+        self.show_section(section.id)
+        page = self.stack.currentWidget()
+        if isinstance(page, SectionPage):
+            page.ensureWidgetVisible(row)
+        row.editor.focus_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- problems and comments -----------------------------------------------------------------------------
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        self._problems = problems
+        by_field: dict[str, list[str]] = {}
+        for problem in problems:
+            if problem.field_id:
+                by_field.setdefault(problem.field_id, []).append(
+                    problem.describe(self.form).split(": ", 1)[-1] if problem.row is not None else problem.message)
+        for field_id, row in self.rows.items():
+            messages = by_field.get(field_id)
+            row.show_problem("; ".join(messages) if messages else None)
+        self.refresh()
+
+    def show_comments(self, comments: Mapping[str, list[str]]) -> None:
+        """Reviewer comments keyed by field id, or "section:<id>" for a whole section."""
+        self._comments = dict(comments)
+        for field_id, row in self.rows.items():
+            row.show_comments(comments.get(field_id, []))
+        for page in self.pages:
+            layout = page.section_comments
+            while layout.count():
+                item = layout.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+            for text in comments.get(f"section:{page.section.id}", []):
+                note = QLabel(f"Reviewer, on this section: {text}")
+                note.setProperty("role", "comment")
+                note.setWordWrap(True)
+                layout.addWidget(note)
+        self.refresh()

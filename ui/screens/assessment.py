@@ -1,0 +1,341 @@
+"""One assessment on screen: the author's editor (autosave, submit) or the team lead's review (comment, return,
+approve). Every rule is the core's; this screen only shows and asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cpassess.assessments import Assessment, EditConflict, SubmissionRefused
+from cpassess.forms import AnswersError, Problem, fingerprint, validate_submission
+from cpassess.workflow import EDITABLE, STATUS_LABELS, NotAllowed, Role, Status
+from ui.form_view import FormView
+from ui.models import Column, RowsModel
+
+if TYPE_CHECKING:
+    from cpassess.session import Session
+    from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+AUTOSAVE_MS = 2000
+
+
+class CommentDialog(QDialog):
+    """A reviewer's comment; `required` for returning an assessment."""
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, action: str = "&Add comment") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        label = QLabel(prompt)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("Comment")
+        self.text.setTabChangesFocus(True)
+        label.setBuddy(self.text)
+        layout.addWidget(self.text)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.text.textChanged.connect(lambda: self.ok.setEnabled(bool(self.text.toPlainText().strip())))
+        self.resize(520, 260)
+
+    def comment(self) -> str:
+        return self.text.toPlainText().strip()
+
+
+class ApproveDialog(QDialog):
+    """Password re-entry before signing, showing exactly which content will be signed."""
+
+    def __init__(self, assessment: Assessment, child_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Approve and sign")
+        layout = QVBoxLayout(self)
+        digest = assessment.content_sha256 or ""
+        text = QLabel(
+            f"You are approving the assessment of <b>{child_name}</b> exactly as the author submitted it.<br><br>"
+            f"Content fingerprint: <b>{fingerprint(digest)}</b><br>"
+            f"<span style='font-size:small'>SHA-256 {digest}</span><br><br>"
+            "Your digital signature will be added to the PDF the author certified. Type your password to sign.")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(text)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        password_label = QLabel("&Password")
+        password_label.setBuddy(self.password)
+        layout.addWidget(password_label)
+        layout.addWidget(self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign = buttons.addButton("&Approve and sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 280)
+
+
+PROBLEM_COLUMNS: list[Column[tuple[Problem, str]]] = [Column("Problem", lambda item: f"⚠ {item[1]}")]
+
+
+class AssessmentScreen(QWidget):
+    finished = Signal()  # submitted, returned or approved: the caller refreshes its lists
+
+    def __init__(self, window: MainWindow, session: Session, assessment: Assessment, child_name: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.window_ = window
+        self.session = session
+        self.assessment = assessment
+        self.child_name = child_name
+        self.form = session.assessments.form_of(assessment)
+        actor = session.actor
+        self.editable = assessment.status in EDITABLE and assessment.author == actor.username
+        self.reviewing = (assessment.status == Status.SUBMITTED and actor.has(Role.TEAM_LEAD)
+                          and assessment.author != actor.username)
+        self.dirty = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addLayout(self._header())
+        self.view = FormView(self.form, assessment.answers, read_only=not self.editable, commentable=self.reviewing)
+        layout.addWidget(self.view, 1)
+        self.problem_model: RowsModel[tuple[Problem, str]] = RowsModel(PROBLEM_COLUMNS, self)
+        self.problem_list = QListView()
+        self.problem_list.setModel(self.problem_model)
+        self.problem_list.setAccessibleName("Problems to put right")
+        self.problem_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problem_list.setMaximumHeight(150)
+        self.problem_list.activated.connect(self._jump_to_problem)
+        self.problem_list.clicked.connect(self._jump_to_problem)
+        self.problem_list.hide()
+        layout.addWidget(self.problem_list)
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.save)
+        self.view.changed.connect(self._changed)
+        self.view.section_changed.connect(self.save_if_dirty)
+        self.view.comment_requested.connect(self._comment)
+        self._show_comments()
+        if self.editable:
+            session.assessments.mark_editing(assessment.id)
+
+    def _header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        title = QLabel(f"{self.form.title}")
+        title.setProperty("role", "title")
+        title.setWordWrap(True)
+        titles.addWidget(title)
+        status = STATUS_LABELS[self.assessment.status]
+        self.subtitle = QLabel(f"{self.child_name} · version {self.form.version} of this form · {status}")
+        self.subtitle.setProperty("role", "subtitle")
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        self.saved = QLabel("")
+        self.saved.setProperty("role", "saved")
+        self.saved.setAccessibleName("Save state")
+        header.addWidget(self.saved)
+        self.export_button = QPushButton("E&xport PDF…")
+        self.export_button.clicked.connect(self._export)
+        header.addWidget(self.export_button)
+        if self.editable:
+            self.submit_button = QPushButton("&Submit for review…")
+            self.submit_button.setProperty("role", "primary")
+            self.submit_button.clicked.connect(self.submit)
+            header.addWidget(self.submit_button)
+            self.saved.setText("All changes saved")
+        if self.reviewing:
+            self.comment_button = QPushButton("Co&mment on section…")
+            self.comment_button.clicked.connect(lambda: self._comment(self._current_section_id(), ""))
+            self.return_button = QPushButton("&Return for changes…")
+            self.approve_button = QPushButton("&Approve…")
+            self.approve_button.setProperty("role", "primary")
+            self.return_button.clicked.connect(self.return_for_changes)
+            self.approve_button.clicked.connect(self.approve)
+            for button in (self.comment_button, self.return_button, self.approve_button):
+                header.addWidget(button)
+        if self.assessment.status == Status.APPROVED and (
+                self.session.actor.username == self.assessment.author or self.session.actor.has(Role.TEAM_LEAD)):
+            correct = QPushButton("Start a &correction")
+            correct.clicked.connect(self._start_correction)
+            header.addWidget(correct)
+        return header
+
+    # --- editing and autosave ------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        if not self.editable:
+            return
+        self.dirty = True
+        self.saved.setText("Saving soon…")
+        self.autosave.start()
+
+    def save_if_dirty(self) -> None:
+        if self.dirty:
+            self.save()
+
+    def save(self) -> bool:
+        """Store the answers now (draft validation only). True when everything typed is saved."""
+        self.autosave.stop()
+        if not self.editable or not self.dirty:
+            return True
+        try:
+            self.assessment = self.session.assessments.save_draft(self.assessment.id, self.view.answers(),
+                                                                  revision=self.assessment.revision)
+        except EditConflict as error:
+            self.saved.setText("Not saved")
+            QMessageBox.warning(self, "Not saved", str(error))
+            return False
+        except AnswersError as error:
+            self.saved.setText("Not saved: see the problems below")
+            self._list_problems(error.problems)
+            return False
+        except Exception as error:
+            self.saved.setText("Not saved")
+            self.window_.show_error(error)
+            return False
+        self.dirty = False
+        self.saved.setText(f"Saved {dt.datetime.now():%H:%M}")
+        return True
+
+    def save_open_work(self, closing: bool = False) -> None:
+        self.save_if_dirty()
+        if closing and self.editable and not self.dirty:
+            self.session.assessments.clear_editing()
+
+    # --- submit --------------------------------------------------------------------------------------------
+
+    def _list_problems(self, problems: list[Problem]) -> None:
+        self.view.show_problems(problems)
+        self.problem_model.set_rows([(problem, problem.describe(self.form)) for problem in problems])
+        self.problem_list.setVisible(bool(problems))
+
+    def _jump_to_problem(self, index: QModelIndex) -> None:
+        if index.isValid():
+            problem, _ = self.problem_model.row_at(index.row())
+            if problem.field_id:
+                self.view.focus_field(problem.field_id)
+
+    def submit(self) -> None:
+        if not self.save():
+            return
+        problems = validate_submission(self.form, self.assessment.answers)
+        self._list_problems(problems)
+        if problems:
+            self.saved.setText(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} to put right before "
+                               "submitting")
+            self.problem_list.setFocus()
+            self.problem_list.setCurrentIndex(self.problem_model.index(0, 0))
+            return
+        confirm = QMessageBox.question(
+            self, "Submit for review",
+            "Submit this assessment to a team lead? Its content will be frozen and signed with your key; "
+            "you can change it again only if it is returned to you.")
+        if confirm != QMessageBox.StandardButton.Yes:
+            return
+        assessment_id = self.assessment.id
+
+        def submitted(assessment: Assessment) -> None:
+            self.session.assessments.clear_editing()
+            QMessageBox.information(self, "Submitted", f"Submitted for review. Content fingerprint "
+                                                       f"{fingerprint(assessment.content_sha256 or '')}.")
+            self.finished.emit()
+
+        def refused(error: Exception) -> None:
+            if isinstance(error, SubmissionRefused):
+                self._list_problems(error.problems)
+            else:
+                self.window_.show_error(error)
+
+        self.window_.run(lambda: self.session.assessments.submit(assessment_id), submitted,
+                         "Checking, rendering and signing the PDF…", refused)
+
+    # --- review --------------------------------------------------------------------------------------------
+
+    def _current_section_id(self) -> str:
+        section = self.view.current_section()
+        return section.id if section else self.form.sections[0].id
+
+    def _comment(self, section_id: str, field_id: str) -> None:
+        where = self.form.field(field_id).label if field_id else next(
+            s.title for s in self.form.sections if s.id == section_id)
+        dialog = CommentDialog("Comment", f"Your comment on “{where}”:", self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            self.session.assessments.add_comment(self.assessment.id, dialog.comment(), section_id or None,
+                                                 field_id or None)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        self._show_comments()
+
+    def _show_comments(self) -> None:
+        comments: dict[str, list[str]] = {}
+        for comment in self.session.assessments.comments(self.assessment.id):
+            if not comment.resolved:
+                key = comment.field_id or f"section:{comment.section_id or self.form.sections[0].id}"
+                comments.setdefault(key, []).append(comment.text)
+        self.view.show_comments(comments)
+
+    def return_for_changes(self) -> None:
+        dialog = CommentDialog("Return for changes",
+                               "Say what needs to change. The author will see this beside the section "
+                               f"“{self.view.current_section().title if self.view.current_section() else ''}”.",
+                               self, action="&Return to the author")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        section_id = self._current_section_id()
+        self.window_.run(lambda: self.session.assessments.return_for_changes(self.assessment.id, dialog.comment(),
+                                                                             section_id),
+                         lambda _: self.finished.emit(), "Returning the assessment…")
+
+    def approve(self) -> None:
+        dialog = ApproveDialog(self.assessment, self.child_name, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        password = dialog.password.text()
+        assessment_id = self.assessment.id
+
+        def approved(assessment: Assessment) -> None:
+            QMessageBox.information(self, "Approved", "Approved and signed. The signed PDF is now the record.")
+            self.finished.emit()
+
+        self.window_.run(lambda: self.session.assessments.approve(assessment_id, password), approved,
+                         "Checking and signing the approval…")
+
+    def _start_correction(self) -> None:
+        try:
+            correction = self.session.assessments.start_correction(self.assessment.id)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        self.window_.workspace.open_assessment(correction.id)
+
+    def _export(self) -> None:
+        self.save_if_dirty()
+        from ui.screens.export import ExportDialog
+
+        ExportDialog(self.window_, self.session, self.assessment, self).exec()

@@ -1,0 +1,143 @@
+"""Everything shown while unlocked: one screen at a time (caseload, child, assessment, review, settings).
+
+Screens are rebuilt from the core each time they are shown, and all of them are thrown away on lock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from cpassess.forms import default_catalog
+from cpassess.workflow import NotAllowed
+from ui.screens.assessment import AssessmentScreen
+from ui.screens.caseload import CaseloadScreen
+from ui.screens.child import ChildDialog, ChildScreen
+from ui.screens.review import QueueRow, ReviewQueueScreen
+from ui.screens.settings import SettingsScreen
+
+if TYPE_CHECKING:
+    from cpassess.session import Session
+    from ui.main_window import MainWindow
+
+
+class Workspace(QWidget):
+    def __init__(self, window: MainWindow, session: Session) -> None:
+        super().__init__()
+        self.window_ = window
+        self.session = session
+        self.stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.banner = QFrame()
+        self.banner.setProperty("role", "card")
+        banner_layout = QHBoxLayout(self.banner)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        banner_layout.addWidget(self.banner_text, 1)
+        self.banner_open = QPushButton("&Open it")
+        self.banner_dismiss = QPushButton("&Dismiss")
+        banner_layout.addWidget(self.banner_open)
+        banner_layout.addWidget(self.banner_dismiss)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack)
+        self.show_caseload()
+
+    def _show(self, screen: QWidget) -> None:
+        self.save_open_work()
+        while self.stack.count():
+            old = self.stack.widget(0)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.stack.addWidget(screen)
+        self.stack.setCurrentWidget(screen)
+
+    def current(self) -> QWidget | None:
+        return self.stack.currentWidget()
+
+    def save_open_work(self, closing: bool = False) -> None:
+        screen = self.stack.currentWidget()
+        if isinstance(screen, AssessmentScreen):
+            screen.save_open_work(closing)
+
+    # --- screens -------------------------------------------------------------------------------------------
+
+    def show_caseload(self) -> None:
+        screen = CaseloadScreen(self.session.children.rows())
+        screen.open_child.connect(self.open_child)
+        screen.add_child.connect(self.add_child)
+        self._show(screen)
+
+    def add_child(self) -> None:
+        dialog = ChildDialog(None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.record is not None:
+            try:
+                child = self.session.children.add(dialog.record)
+            except Exception as error:
+                self.window_.show_error(error)
+                return
+            self.open_child(child.id)
+
+    def open_child(self, child_id: str) -> None:
+        try:
+            child = self.session.children.get(child_id)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        screen = ChildScreen(self.window_, self.session, child)
+        screen.open_assessment.connect(self.open_assessment)
+        self._show(screen)
+
+    def open_assessment(self, assessment_id: str) -> None:
+        try:
+            assessment = self.session.assessments.get(assessment_id)
+            child = self.session.children.get(assessment.child_id)
+            screen = AssessmentScreen(self.window_, self.session, assessment, child.record.full_name)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        screen.finished.connect(lambda: self.open_child(assessment.child_id))
+        self._show(screen)
+
+    def show_review_queue(self) -> None:
+        rows = []
+        for assessment in self.session.assessments.review_queue():
+            child = self.session.children.get(assessment.child_id)
+            author = self.session.user_named(assessment.author)
+            try:
+                title = default_catalog().get(assessment.form_id, assessment.form_version).title
+            except KeyError:
+                title = f"{assessment.form_id} v{assessment.form_version}"
+            rows.append(QueueRow(assessment.id, child.record.full_name, title,
+                                 author.display_name if author else assessment.author, assessment.submitted_at or "",
+                                 assessment.content_sha256 or ""))
+        screen = ReviewQueueScreen(rows)
+        screen.open_assessment.connect(self.open_assessment)
+        self._show(screen)
+
+    def show_settings(self) -> None:
+        self._show(SettingsScreen(self.window_, self.session))
+
+    def offer_interrupted_edit(self) -> None:
+        """After a crash (or a lock) offer the draft that was open, saved up to its last autosave."""
+        assessment = self.session.assessments.interrupted_edit()
+        if assessment is None:
+            return
+        child = self.session.children.get(assessment.child_id)
+        self.banner_text.setText(f"You were working on an assessment for {child.record.full_name} when cpassess "
+                                 "last stopped. Everything up to its last autosave is kept.")
+
+        def open_it() -> None:
+            self.banner.hide()
+            self.open_assessment(assessment.id)
+
+        def dismiss() -> None:
+            self.banner.hide()
+            self.session.assessments.clear_editing()
+
+        self.banner_open.clicked.connect(open_it)
+        self.banner_dismiss.clicked.connect(dismiss)
+        self.banner.show()
+        self.banner_open.setFocus()
