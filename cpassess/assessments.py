@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cpassess import audit
@@ -217,14 +217,16 @@ class Assessments:
         signature = sign(session.signing_key, bytes.fromhex(digest))
         from cpassess.export.records import certified_documents
 
-        documents = certified_documents(session, assessment, digest)
+        submitted_at = _now()
+        # the certified record's cover shows this submission, not an earlier one that was returned
+        documents = certified_documents(session, replace(assessment, submitted_at=submitted_at, reviewer=None), digest)
         with session.db.write() as connection:
             self._store_documents(connection, assessment_id, "submitted", documents)
             connection.execute(
                 "UPDATE assessments SET status = 'submitted', submitted_content = ?, content_sha256 = ?, "
                 "submitted_at = ?, author_signature = ?, reviewer = NULL, updated = ?, revision = revision + 1 "
                 "WHERE id = ?",
-                (canonical_json(content).decode("utf-8"), digest, _now(), signature, _now(), assessment_id))
+                (canonical_json(content).decode("utf-8"), digest, submitted_at, signature, _now(), assessment_id))
             connection.execute("UPDATE comments SET resolved = 1 WHERE assessment_id = ?", (assessment_id,))
             audit.append(connection, session.signing_key, session.user.username, "assessment.submitted",
                          "assessment", assessment_id, {"content_sha256": digest})

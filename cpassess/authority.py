@@ -83,6 +83,17 @@ def issue_certificate(
     The subject carries the display name (CN, any Unicode), the username (UID) and the roles (title, joined
     with ", "); key usage is digital signature plus non-repudiation, as a sign-off with legal weight needs.
     """
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key, certify_public_key(authority, key.public_key(), username, display_name, roles)
+
+
+def certify_public_key(
+    authority: Authority, public_key: ec.EllipticCurvePublicKey, username: str, display_name: str,
+    roles: Sequence[str],
+) -> x509.Certificate:
+    """A user certificate from `authority` for a key made elsewhere (a colleague joining from their laptop)."""
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or public_key.curve.name != "secp256r1":
+        raise ValueError("A user key must be an ECDSA P-256 key.")
     if not username:
         raise ValueError("A certificate needs a username.")
     if not display_name.strip() or not fits_common_name(display_name):
@@ -99,14 +110,13 @@ def issue_certificate(
     ]
     if roles:
         attributes.append(x509.NameAttribute(NameOID.TITLE, ROLE_SEPARATOR.join(roles)))
-    key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(UTC)
     authority_ski = authority.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     certificate = (
         x509.CertificateBuilder()
         .subject_name(x509.Name(attributes))
         .issuer_name(authority.certificate.subject)
-        .public_key(key.public_key())
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - _BACKDATE)
         .not_valid_after(min(_years_after(now, USER_YEARS), authority.certificate.not_valid_after_utc))
@@ -115,10 +125,10 @@ def issue_certificate(
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(authority_ski), critical=False
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(authority.key, hashes.SHA256())
     )
-    return key, certificate
+    return certificate
 
 
 def fits_common_name(name: str) -> bool:

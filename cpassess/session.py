@@ -125,8 +125,8 @@ class Session:
         if path.exists() or slot_path.exists():
             raise UnlockFailed(f"{path} already exists; choose another file name.")
         check_password_strength(password)
-        _check_username(username)
-        _check_display_name(display_name)
+        check_username(username)
+        check_display_name(display_name)
         params = kdf or kdf_for_new_slots()
         database_id = str(uuid.uuid4())
         database_key = os.urandom(KEY_BYTES)
@@ -151,7 +151,7 @@ class Session:
             for key, value in (("database_id", database_id), ("team_name", team_name), ("created", _now()),
                                ("authority_certificate", cert_to_pem(authority.certificate).decode("ascii"))):
                 connection.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
-            session._insert_user(connection, user)
+            session.insert_user(connection, user)
             audit.append(connection, user_key, username, "database.created", "database", database_id)
             audit.append(connection, user_key, username, "user.added", "user", username,
                          {"roles": sorted(roles)})
@@ -268,24 +268,22 @@ class Session:
                  kdf: KdfParams | None = None) -> UserAccount:
         """A new user with a certificate from the team authority and a key slot under their first password."""
         check_is_administrator(self.actor)
-        if self._authority_key is None:
-            raise NotAllowed("Your key slot does not hold the team signing authority.")
-        _check_username(username)
+        authority = self.authority()
+        check_username(username)
         check_password_strength(password)
-        _check_display_name(display_name)
+        check_display_name(display_name)
         role_set = parse_roles(roles)
         if not role_set:
             raise NotAllowed("A user needs at least one role.")
         if _load_user(self.db, username) is not None or self.slots.has_slot(username):
             raise NotAllowed(f"There is already a user '{username}'.")
-        authority = Authority(self._authority_key, self.authority_certificate)
         user_key, certificate = issue_certificate(authority, username, display_name.strip(), sorted(role_set))
         secrets = {"database_key": bytes(self._database_key), "signing_key": key_to_der(user_key)}
         if Role.ADMINISTRATOR in role_set:
-            secrets["authority_key"] = key_to_der(self._authority_key)
+            secrets["authority_key"] = key_to_der(authority.key)
         user = UserAccount(username, display_name.strip(), role_set, certificate)
         with self.db.write() as connection:
-            self._insert_user(connection, user)
+            self.insert_user(connection, user)
             audit.append(connection, self.signing_key, self.user.username, "user.added", "user", username,
                          {"roles": sorted(role_set)})
             self.slots.add(username, password, secrets, kdf or kdf_for_new_slots())  # last: undone with the rollback
@@ -310,7 +308,8 @@ class Session:
         except WrongPassword:
             raise NotAllowed("The password is not right.") from None
 
-    def _insert_user(self, connection: object, user: UserAccount) -> None:
+    def insert_user(self, connection: object, user: UserAccount) -> None:
+        """Add a user and their certificate inside the caller's write transaction."""
         execute = connection.execute  # type: ignore[attr-defined]
         execute("INSERT INTO users (username, display_name, roles, certificate, created) VALUES (?, ?, ?, ?, ?)",
                 (user.username, user.display_name, ",".join(sorted(user.roles)), cert_to_der(user.certificate),
@@ -318,6 +317,12 @@ class Session:
         _store_certificate(connection, user.username, user.certificate)
 
     # --- audit and checks ----------------------------------------------------------------------------------
+
+    def authority(self) -> Authority:
+        """The team signing authority with its private key: only in an administrator's key slot."""
+        if self._authority_key is None:
+            raise NotAllowed("Only an administrator's laptop holds the team signing authority.")
+        return Authority(self._authority_key, self.authority_certificate)
 
     def certificates_of(self, username: str) -> list[x509.Certificate]:
         """Every certificate ever issued to this user by the team authority (old signatures stay verifiable)."""
@@ -382,7 +387,7 @@ class Session:
         return bytes(self._database_key)
 
 
-def _check_username(username: str) -> None:
+def check_username(username: str) -> None:
     if not (3 <= len(username) <= 32 and username.isascii() and username.replace(".", "").replace("-", "")
             .replace("_", "").isalnum() and username[0].isalpha() and username == username.lower()):
         raise NotAllowed("A username is 3 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter.")
@@ -399,7 +404,7 @@ def _remember_authority(database_id: str, certificate: x509.Certificate) -> None
         log.warning("could not record the team authority certificate: %s", error.strerror)
 
 
-def _check_display_name(name: str) -> None:
+def check_display_name(name: str) -> None:
     if not name.strip() or not name.isprintable():
         raise NotAllowed("A user needs a display name.")
     if not fits_common_name(name.strip()):

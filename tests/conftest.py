@@ -206,3 +206,10 @@ class Cli:
 def cli() -> Cli:
     return Cli()
 
+
+
+@pytest.fixture(scope="module")
+def module_cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """A `Cli` for module-scoped set-up, where the per-test settings fixture does not reach: its own settings
+    folder and fast key derivation, passed to every run."""
+    return Cli({"CPASSESS_HOME": str(tmp_path_factory.mktemp("module-cli-home")), "CPASSESS_KDF_SECONDS": "0.01"})

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cpassess import __version__
-from cpassess.cli import _forms, _pdf, _records
+from cpassess.cli import _exchange, _forms, _pdf, _records
 from cpassess.cli._common import CliError
 
 AppStarter = Callable[[Path | None], int]
 
-_COMMAND_GROUPS = (_forms, _records, _pdf)
+_COMMAND_GROUPS = (_forms, _records, _pdf, _exchange)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +41,7 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     from cpassess.assessments import ContentMismatch, EditConflict, SubmissionRefused
     from cpassess.backup import BackupError
     from cpassess.children import ChildRecordError
+    from cpassess.exchange import PackageRefused
     from cpassess.forms import AnswersError, FormDefinitionError
     from cpassess.keyslots import SlotFileError, WrongPassword
     from cpassess.session import UnlockFailed
@@ -49,7 +50,7 @@ def _expected_errors() -> tuple[type[Exception], ...]:
 
     return (CliError, UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, WrongPassword,
             AnswersError, FormDefinitionError, ChildRecordError, SubmissionRefused, EditConflict, ContentMismatch,
-            BackupError)
+            BackupError, PackageRefused)
 
 
 def _one_line(error: Exception) -> str:

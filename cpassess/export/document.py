@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -188,7 +189,9 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         super().__init__(buffer, pagesize=(layout.PAGE_WIDTH, layout.PAGE_HEIGHT), leftMargin=layout.MARGIN,
                          rightMargin=layout.MARGIN, topMargin=layout.MARGIN + 4, bottomMargin=layout.FOOTER_HEIGHT,
                          title=f"{record.form.title}", author=record.author, subject="Child protection assessment",
-                         creator="cpassess", invariant=True)
+                         creator="cpassess", invariant=True,
+                         # else reportlab opens every page in Helvetica, a base-14 font that is never embedded
+                         initialFontName=fonts.REGULAR)
         self.record = record
         body_height = layout.PAGE_HEIGHT - layout.MARGIN - 10 - layout.FOOTER_HEIGHT - 6
         content = Frame(layout.MARGIN, layout.FOOTER_HEIGHT + 6, layout.PAGE_WIDTH - 2 * layout.MARGIN, body_height,
@@ -348,13 +351,36 @@ class _Builder:
     def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> Flowable:
         header = [self.p(column.label, "cell_head") for column in field.fields]
         body = [[self.p(self.cell(column, row.get(column.id)), "cell") for column in field.fields] for row in rows]
+        texts = [[column.label, *(self.cell(column, row.get(column.id)) for row in rows)] for column in field.fields]
         weights = [3 if isinstance(c, LongTextField) else 1 for c in field.fields]
-        widths = [self.width * w / sum(weights) for w in weights]
-        table = Table([header, *body], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+        table = Table([header, *body], colWidths=self.column_widths(texts, weights), repeatRows=1, splitInRow=1,
+                      hAlign="LEFT")
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         return table
+
+    def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float]:
+        """Each column at least as wide as its longest word (so dates and names never break mid-word, as
+        far as the page allows), the rest of the width shared out by `weights`."""
+        padding = 12  # reportlab's default cell padding, left and right
+        style = self.styles["cell_head"]
+        floors = [min(max((stringWidth(word, style.fontName, style.fontSize) for text in column
+                           for word in text.split()), default=0) + padding + 1, self.width / 3)
+                  for column in texts]
+        if sum(floors) >= self.width:
+            return [self.width * floor / sum(floors) for floor in floors]
+        # columns whose share is below their floor get the floor; the others split what is left by weight
+        fixed = [False] * len(weights)
+        while True:
+            spare = self.width - sum(floor for floor, f in zip(floors, fixed, strict=True) if f)
+            free = sum(w for w, f in zip(weights, fixed, strict=True) if not f)
+            widths = [floor if f else spare * w / free for floor, w, f in zip(floors, weights, fixed, strict=True)]
+            short = [i for i, width in enumerate(widths) if not fixed[i] and width < floors[i]]
+            if not short:
+                return widths
+            for i in short:
+                fixed[i] = True
 
     def cell(self, column: Any, value: Any) -> str:
         if value is None or is_empty(value):
@@ -402,7 +428,8 @@ class _Builder:
                                                   "This assessment")
         elif field.function == "shanarri_overview":
             child = self.record.child
-            yield charts.shanarri_wheel(summary, centre_label=child.get("known_as") or child.get("given_names") or "Wellbeing")
+            centre = child.get("known_as") or child.get("given_names") or "Wellbeing"
+            yield charts.shanarri_wheel(summary, centre_label=centre)
             yield self.simple_table([["Wellbeing indicator", "Rating"]] +
                                     [[item.label, item.level_label] for item in summary], [0.5, 0.5])
 

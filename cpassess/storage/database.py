@@ -59,6 +59,10 @@ class Database:
         self._lock = DatabaseLock(path) if lock else None
         if self._lock:
             self._lock.acquire()
+        if not create and path.stat().st_size == 0:
+            # SQLCipher would take an emptied file (a failed copy, a full disk) for a new database and write to it
+            self._release()
+            raise _damaged(path)
         try:
             self._connection = self._connect(key)
             migrate(self._connection)

@@ -125,7 +125,23 @@ WHEN OLD.status IN ('approved', 'superseded')
 BEGIN SELECT RAISE(ABORT, 'an approved assessment never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: offline exchange between laptops (DESIGN §10)
+_V3 = """
+CREATE TABLE package_sequence (
+    peer TEXT PRIMARY KEY,
+    last_sent INTEGER NOT NULL DEFAULT 0,
+    last_received INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE imported_events (
+    package_sha256 TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (package_sha256, seq)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 
 class NewerSchema(Exception):

@@ -13,7 +13,14 @@ import yaml
 from answer_filler import SHIPPED_FORMS
 from pydantic import ValidationError
 
-from cpassess.forms import FIELD_KINDS, FormCatalog, FormDefinition, FormDefinitionError, default_catalog
+from cpassess.forms import (
+    FIELD_KINDS,
+    FormCatalog,
+    FormDefinition,
+    FormDefinitionError,
+    default_catalog,
+    forms_directory,
+)
 from cpassess.forms.loader import load_definition, parse_definition, parse_definition_text
 
 SHIPPED_IDS = {"neglect-assessment", "girfec-wellbeing"}
@@ -90,8 +97,6 @@ def test_catalog_holds_both_shipped_forms_and_no_broken_file() -> None:
 
 @pytest.mark.parametrize("shipped_form", SHIPPED_FORMS)
 def test_each_shipped_form_loads_from_its_own_file(shipped_form: FormDefinition) -> None:
-    from cpassess.forms import forms_directory
-
     path = forms_directory() / f"{shipped_form.id}.v{shipped_form.version}.yaml"
     assert load_definition(path) == shipped_form
 
@@ -353,7 +358,7 @@ def test_a_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path = write_text(tmp_path, BASE_TEXT.replace("        label: Why not\n", "        label: Why: [not\n"))
     lines = refusal(path).lines()
     assert len(lines) == 1
-    assert re.match(rf"^{re.escape(str(path))}: line 1[34], column \d+: ", lines[0]), lines
+    assert lines == [f"{path}: line 13, column 19: mapping values are not allowed here"]
 
 
 def test_a_duplicate_yaml_key_is_refused_with_its_key_path(tmp_path: Path) -> None:

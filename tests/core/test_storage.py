@@ -12,7 +12,7 @@ import pytest
 import sqlcipher3
 
 from cpassess.storage import AlreadyOpen, DamagedDatabase, Database, StorageError, check_file
-from cpassess.storage.migrations import MIGRATIONS
+from cpassess.storage.migrations import MIGRATIONS, _statements
 
 if TYPE_CHECKING:
     from conftest import Team
@@ -133,14 +133,31 @@ def test_a_database_from_a_newer_cpassess_is_refused_in_plain_words_and_not_touc
         Database(db_path, KEY)
 
 
-def test_migrations_run_on_an_older_database(tmp_path: Path) -> None:
+def test_an_older_database_is_migrated_in_place(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     connection = raw_connection(path, KEY)
-    connection.execute("CREATE TABLE placeholder (x)")  # an empty database at user_version 0
+    connection.execute("BEGIN")
+    for statement in _statements(MIGRATIONS[0]):
+        connection.execute(statement)
+    connection.execute("PRAGMA user_version = 1")
+    connection.execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
+    connection.execute("COMMIT")
     connection.close()
     with Database(path, KEY) as db:
         assert db.query_one("PRAGMA user_version")[0] == len(MIGRATIONS)
+        assert db.query_one("SELECT value FROM meta WHERE key = 'kept'")["value"] == "yes"
         assert db.integrity_problems() == []
+
+
+def test_an_emptied_file_is_refused_never_turned_into_a_new_database(tmp_path: Path) -> None:
+    path = tmp_path / "emptied.db"  # what a failed copy or a full disk can leave behind
+    path.write_bytes(b"")
+    with pytest.raises(DamagedDatabase):
+        Database(path, KEY)
+    assert path.read_bytes() == b""
+    with pytest.raises(DamagedDatabase):  # and the lock was released
+        Database(path, KEY)
+    assert not path.with_name("emptied.db-wal").exists()
 
 
 def test_the_audit_log_is_append_only(db_path: Path) -> None:

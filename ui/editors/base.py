@@ -7,13 +7,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QWidget
 
 from cpassess.forms.definition import FormDefinition
 
 SPACING = 6
 
-# Keys that only move around or copy: allowed in review mode, where anything that would change an answer is not.
+# In review mode only Tab and Shift+Tab reach buttons and lists: every other key could change an answer.
 _NAVIGATION_KEYS = {Qt.Key.Key_Tab, Qt.Key.Key_Backtab}
 _BLOCKED_MOUSE = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
                   QEvent.Type.Wheel}
@@ -102,7 +102,7 @@ class _InputBlocker(QObject):
         return False
 
 
-def tight(layout: QLayout, spacing: int = SPACING) -> QLayout:
+def tight[L: QLayout](layout: L, spacing: int = SPACING) -> L:
     """Editors sit inside the page's own margins: no margins of their own, and one spacing throughout."""
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(spacing)
@@ -115,11 +115,17 @@ def note_label(text: str = "", role: str = "help", parent: QWidget | None = None
     label.setWordWrap(True)
     label.setProperty("role", role)
     label.setTextFormat(Qt.TextFormat.PlainText)
+    if role == "hint":  # a hint must stand out by more than the theme's colour
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
     return label
 
 
-def add_row(layout: QBoxLayout, *widgets: QWidget, stretch: bool = True) -> None:
-    for widget in widgets:
-        layout.addWidget(widget)
-    if stretch:
-        layout.addStretch(1)
+
+
+def restyle(label: QLabel, role: str) -> None:
+    """Change a label's theme role and have the style sheet look at it again."""
+    label.setProperty("role", role)
+    label.style().unpolish(label)
+    label.style().polish(label)

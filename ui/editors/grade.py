@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFocusEvent, QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from cpassess.forms.definition import FormDefinition
-from ui.editors.base import SPACING, FieldEditor, note_label, tight
+from ui.editors.base import SPACING, FieldEditor, note_label, restyle, tight
 from ui.editors.simple import GrowingTextEdit, clear_button, uncheck
 
 EVIDENCE_HINT = "Evidence is needed for this grade"
@@ -26,8 +26,10 @@ NOT_KNOWN = "Not known"
 NOT_KNOWN_DESCRIPTOR = ("There is not yet enough information to grade this item. Say in the evidence what is "
                         "missing and how you will find out.")
 PROMPT = "Choose a level to see what it looks like for this item."
-_POINTED = {QEvent.Type.Enter, QEvent.Type.FocusIn}
 _LEFT = {QEvent.Type.Leave, QEvent.Type.FocusOut}
+# Focus that the user moved (not focus a window hands its first control when it opens) previews a level.
+_USER_FOCUS = {Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason,
+               Qt.FocusReason.MouseFocusReason}
 
 
 class GradeEditor(FieldEditor):
@@ -35,7 +37,7 @@ class GradeEditor(FieldEditor):
         super().__init__(field, form, parent)
         levels = form.scale(field.scale).levels
         self._levels = [(f"{number} {level.label}", descriptor)
-                        for number, (level, descriptor) in enumerate(zip(levels, field.descriptors, strict=False),
+                        for number, (level, descriptor) in enumerate(zip(levels, field.descriptors, strict=True),
                                                                       start=1)]
         self._levels.append((NOT_KNOWN, NOT_KNOWN_DESCRIPTOR))
 
@@ -86,7 +88,7 @@ class GradeEditor(FieldEditor):
 
         top = tight(QHBoxLayout(), 2 * SPACING)
         top.addWidget(self._choices, 0)
-        top.addWidget(self._panel, 1)
+        top.addWidget(self._panel, 1, Qt.AlignmentFlag.AlignTop)
         layout = tight(QVBoxLayout(self))
         layout.addLayout(top)
         layout.addSpacing(SPACING // 2)
@@ -156,20 +158,20 @@ class GradeEditor(FieldEditor):
         if index is None:
             self._heading.hide()
             self._descriptor.setText(PROMPT)
-            self._descriptor.setProperty("role", "help")
+            restyle(self._descriptor, "help")
         else:
             heading, descriptor = self._levels[index]
             chosen = self._chosen()
             self._heading.setText(heading if chosen in (None, index) else f"{heading} (not chosen)")
             self._heading.show()
             self._descriptor.setText(descriptor)
-            self._descriptor.setProperty("role", "")
-        self._descriptor.style().polish(self._descriptor)
+            restyle(self._descriptor, "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Pointing at or tabbing to a level previews its descriptor; leaving it shows the chosen level again."""
         if watched in self._buttons:
-            if event.type() in _POINTED:
+            focused = isinstance(event, QFocusEvent) and event.gotFocus() and event.reason() in _USER_FOCUS
+            if event.type() == QEvent.Type.Enter or focused:
                 self._show_descriptor(self._buttons.index(watched))  # type: ignore[arg-type]
             elif event.type() in _LEFT:
                 self._show_descriptor(self._chosen())
@@ -185,10 +187,3 @@ class GradeEditor(FieldEditor):
     def focus_widget(self) -> QWidget:
         checked = self._group.checkedButton()
         return checked if checked is not None else self._buttons[0]
-
-    def descriptor_text(self) -> str:
-        """What the descriptor panel says now (for tests and for reading back)."""
-        return self._descriptor.text()
-
-    def evidence_hint_shown(self) -> bool:
-        return not self._hint.isHidden()

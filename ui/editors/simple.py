@@ -7,8 +7,19 @@ import math
 import re
 from typing import Any
 
-from PySide6.QtCore import QDate, QMimeData, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPalette, QPen, QPixmap, QValidator
+from PySide6.QtCore import QDate, QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -35,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from cpassess.forms.definition import FormDefinition, options_of
-from ui.editors.base import SPACING, FieldEditor, note_label, tight
+from ui.editors.base import SPACING, FieldEditor, note_label, restyle, tight
 
 DATE_HINT = "Type a date as dd/mm/yyyy"
 NOT_ANSWERED = "Not answered"
@@ -145,24 +156,41 @@ class GrowingTextEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.updateGeometry())
+        self.textChanged.connect(self.updateGeometry)
 
     def text(self) -> str:
         # toPlainText() would turn no-break spaces into spaces; an answer must come back exactly as it was.
         return self.document().toRawText().replace("\u2029", "\n")
 
+    def _wrapped_lines(self) -> int:
+        """Lines the text takes at the current width (the plain-text layout only lays out what is on screen)."""
+        metrics = QFontMetricsF(self.font())
+        width = max(1.0, self.viewport().width() - 2 * self.document().documentMargin() - 2)
+        lines = 0
+        for paragraph in self.toPlainText().split("\n"):
+            if lines > self._max_lines:
+                break
+            bounds = metrics.boundingRect(QRectF(0, 0, width, 1e6), int(Qt.TextFlag.TextWordWrap), paragraph or " ")
+            lines += max(1, round(bounds.height() / metrics.lineSpacing()))
+        return lines
+
     def _height_for(self, lines: int) -> int:
-        margins = self.contentsMargins()
-        document = int(2 * self.document().documentMargin())
-        return lines * self.fontMetrics().lineSpacing() + document + margins.top() + margins.bottom()
+        margins = self.contentsMargins()  # the frame is inside these for a scroll area
+        document = math.ceil(2 * self.document().documentMargin())
+        text = math.ceil(lines * QFontMetricsF(self.font()).lineSpacing())
+        return text + document + margins.top() + margins.bottom() + 1
 
     def sizeHint(self) -> QSize:
-        lines = int(self.document().documentLayout().documentSize().height())
-        lines = max(self._min_lines, min(self._max_lines, lines))
+        lines = max(self._min_lines, min(self._max_lines, self._wrapped_lines()))
         return QSize(super().sizeHint().width(), self._height_for(lines))
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.fontMetrics().averageCharWidth() * 20, self._height_for(self._min_lines))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the text wraps onto more or fewer lines
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         # Pasting from a word processor brings plain words only, without stray control characters.
@@ -222,8 +250,7 @@ class LongTextEditor(FieldEditor):
         if length > limit:
             text += f": {length - limit:,} over the limit"
         self._count.setText(text)
-        self._count.setProperty("role", "problem" if length > limit else "help")
-        self._count.style().polish(self._count)
+        restyle(self._count, "problem" if length > limit else "help")
         self._notify()
 
     def _apply_read_only(self, read_only: bool) -> None:

@@ -1,0 +1,236 @@
+"""Damage and tampering (DESIGN §8.1, §8.2, §8.5): each is detected, told in one line, and nothing is overwritten.
+
+`cpassess check` runs both integrity checks and the audit verification; reading the damaged data in the normal
+way (`child list`, `audit verify`) must fail just as clearly. The files are compared byte for byte before and
+after, so a check that "repaired" or rewrote anything would fail here too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import sqlcipher3
+
+if TYPE_CHECKING:
+    from conftest import Cli, CliRun, Team
+
+PAGE = 4096  # SQLCipher 4's page size (checked below)
+SALT_BYTES = 16
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory, _team_template: Team) -> Team:
+    """One team database with a child and a submitted assessment (PDFs and all), copied for each test."""
+    folder = tmp_path_factory.mktemp("prepared")
+    for source in (_team_template.db, _team_template.keys):
+        shutil.copy2(source, folder / source.name)
+    team = type(_team_template)(folder / _team_template.db.name, _team_template.recovery_code, _team_template.kdf)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("prepared-home")))
+        team.submitted()
+    return team
+
+
+@pytest.fixture
+def victim(prepared: Team, tmp_path: Path) -> Team:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for source in (prepared.db, prepared.keys):
+        shutil.copy2(source, folder / source.name)
+    return type(prepared)(folder / prepared.db.name, prepared.recovery_code, prepared.kdf)
+
+
+@contextmanager
+def raw(team: Team) -> Iterator[sqlcipher3.Connection]:
+    """The database opened directly with its key, as someone holding the key (or a bug) could."""
+    connection = sqlcipher3.connect(str(team.db), isolation_level=None)
+    connection.execute(f"PRAGMA key = \"x'{team.database_key().hex()}'\"")
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def snapshot(team: Team) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(team.db.parent.iterdir()) if p.is_file() and p.suffix != ".lock"}
+
+
+def refused_cleanly(cli: Cli, team: Team, *args: str) -> CliRun:
+    """Run a command on damaged files: exit 1, one human error line (details only indented), no traceback,
+    and every file exactly as it was."""
+    before = snapshot(team)
+    run = cli.refused(*args, "--db", str(team.db), "--as", "lead", passwords=(team.passwords["lead"],) * 2)
+    assert all(line.startswith(("cpassess: ", "  ")) for line in run.stderr.splitlines()), run.stderr
+    assert snapshot(team) == before
+    return run
+
+
+def page_of(team: Team, table: str) -> int:
+    with raw(team) as connection:
+        assert int(connection.execute("PRAGMA page_size").fetchone()[0]) == PAGE
+        return int(connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0])
+
+
+def flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x20
+    path.write_bytes(bytes(data))
+
+
+def test_the_prepared_database_is_sound(victim: Team, cli: Cli) -> None:
+    assert cli.ok("check", "--db", victim.db, "--as", "lead", passwords=(victim.passwords["lead"],)).stdout.startswith(
+        "All checks passed")
+
+
+# --- one flipped byte ----------------------------------------------------------------------------------------
+
+# (where, how to find the byte, a command that reads that data in the normal way)
+FLIPS: dict[str, tuple[Callable[[Team], int], tuple[str, ...]]] = {
+    "page 1, after the salt (the schema)": (lambda t: SALT_BYTES + 84, ("child", "list")),
+    "page 1, middle": (lambda t: PAGE // 2, ("child", "list")),
+    "the children table": (lambda t: (page_of(t, "children") - 1) * PAGE + 1500, ("child", "list")),
+    "the children page's MAC": (lambda t: page_of(t, "children") * PAGE - 10, ("child", "list")),
+    "the assessments table": (lambda t: (page_of(t, "assessments") - 1) * PAGE + 700,
+                              ("assessment", "list")),
+    "the users table": (lambda t: (page_of(t, "users") - 1) * PAGE + 2000, ("child", "list")),
+    "the audit log": (lambda t: (page_of(t, "audit_events") - 1) * PAGE + 3000, ("audit", "verify")),
+    "the last page": (lambda t: t.db.stat().st_size - PAGE // 2, ()),
+    "the salt": (lambda t: 3, ("child", "list")),
+}
+
+
+@pytest.mark.parametrize("where", FLIPS)
+def test_a_flipped_byte_is_found_by_check_and_by_the_next_read(victim: Team, cli: Cli, where: str) -> None:
+    locate, read = FLIPS[where]
+    offset = locate(victim)
+    assert 0 <= offset < victim.db.stat().st_size
+    flip(victim.db, offset)
+    checked = refused_cleanly(cli, victim, "check")
+    assert any(word in checked.error_line for word in ("damaged", "problem")), checked.error_line
+    if read:
+        refused_cleanly(cli, victim, *read)
+
+
+# --- a truncated file ----------------------------------------------------------------------------------------
+
+TRUNCATIONS: dict[str, Callable[[int], int]] = {
+    "the last page missing": lambda size: size - PAGE,
+    "cut inside the last page": lambda size: size - 1000,
+    "cut to half": lambda size: size // 2,
+    "only the first page left": lambda size: PAGE,
+    "empty": lambda size: 0,
+}
+
+
+@pytest.mark.parametrize("cut", TRUNCATIONS)
+def test_a_truncated_database_is_found_by_check(victim: Team, cli: Cli, cut: str) -> None:
+    data = victim.db.read_bytes()
+    victim.db.write_bytes(data[: TRUNCATIONS[cut](len(data))])
+    refused_cleanly(cli, victim, "check")
+
+
+# --- the key file ----------------------------------------------------------------------------------------
+
+
+def edit_slots(change: Callable[[dict[str, Any]], None]) -> Callable[[Team], None]:
+    def tamper(team: Team) -> None:
+        document = json.loads(team.keys.read_text(encoding="utf-8"))
+        change(document)
+        team.keys.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return tamper
+
+
+def lead_slot(document: dict[str, Any]) -> dict[str, Any]:
+    return next(slot for slot in document["slots"] if slot["username"] == "lead")
+
+
+def flip_ciphertext(document: dict[str, Any]) -> None:
+    slot = lead_slot(document)
+    text = slot["ciphertext"]
+    slot["ciphertext"] = text[:20] + ("A" if text[20] != "A" else "B") + text[21:]
+
+
+def weaken_kdf(document: dict[str, Any]) -> None:
+    lead_slot(document)["kdf"]["memory_kib"] = 1024
+
+
+def swap_usernames(document: dict[str, Any]) -> None:
+    lead, prac = (next(s for s in document["slots"] if s["username"] == name) for name in ("lead", "prac"))
+    lead["username"], prac["username"] = "prac", "lead"
+
+
+def other_database(document: dict[str, Any]) -> None:
+    document["database_id"] = "00000000-0000-4000-8000-000000000000"
+
+
+def truncate_keys(team: Team) -> None:
+    team.keys.write_bytes(team.keys.read_bytes()[:500])
+
+
+def delete_keys(team: Team) -> None:
+    team.keys.unlink()
+
+
+KEY_FILE_TAMPERING: dict[str, tuple[Callable[[Team], None], str]] = {
+    "a changed ciphertext": (edit_slots(flip_ciphertext), "not right"),
+    "weakened key derivation": (edit_slots(weaken_kdf), "altered or damaged"),
+    "slots swapped between users": (edit_slots(swap_usernames), "not right"),
+    "another database's id": (edit_slots(other_database), "not right"),
+    "cut short": (truncate_keys, "damaged or incomplete"),
+    "deleted": (delete_keys, "no key file"),
+}
+
+
+@pytest.mark.parametrize("tampering", KEY_FILE_TAMPERING)
+def test_a_tampered_key_file_is_refused(victim: Team, cli: Cli, tampering: str) -> None:
+    tamper, message = KEY_FILE_TAMPERING[tampering]
+    tamper(victim)
+    checked = refused_cleanly(cli, victim, "check")
+    assert message in checked.error_line
+
+
+# --- the audit log -------------------------------------------------------------------------------------------
+
+
+def edit_event(connection: sqlcipher3.Connection) -> None:
+    connection.execute("UPDATE audit_events SET detail = '{\"roles\": [\"administrator\"]}' WHERE seq = 2")
+
+
+def delete_middle_event(connection: sqlcipher3.Connection) -> None:
+    connection.execute("DELETE FROM audit_events WHERE seq = 3")
+
+
+def delete_last_event(connection: sqlcipher3.Connection) -> None:
+    connection.execute("DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)")
+
+
+def change_actor(connection: sqlcipher3.Connection) -> None:
+    connection.execute("UPDATE audit_events SET actor = 'lead2' WHERE action = 'assessment.submitted'")
+
+
+AUDIT_TAMPERING: dict[str, tuple[Callable[[sqlcipher3.Connection], None], str]] = {
+    "an edited event": (edit_event, "event 2 has been altered"),
+    "a deleted event": (delete_middle_event, "event 3 is missing"),
+    "the last event deleted": (delete_last_event, "removed from the end"),
+    "a different actor": (change_actor, "has been altered"),
+}
+
+
+@pytest.mark.parametrize("tampering", AUDIT_TAMPERING)
+def test_tampering_with_the_audit_log_is_found_by_check_and_audit_verify(victim: Team, cli: Cli,
+                                                                        tampering: str) -> None:
+    tamper, message = AUDIT_TAMPERING[tampering]
+    with raw(victim) as connection:
+        connection.execute("DROP TRIGGER audit_events_no_update")
+        connection.execute("DROP TRIGGER audit_events_no_delete")
+        tamper(connection)
+    checked = refused_cleanly(cli, victim, "check")
+    assert "audit" in checked.error_line and message in checked.error_line
+    verified = refused_cleanly(cli, victim, "audit", "verify")
+    assert message in verified.error_line
