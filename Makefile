@@ -55,3 +55,6 @@ clean:
 
 screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots screenshots
+
+bench: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py

@@ -70,6 +70,8 @@ class DemoLogin:
     password: str
 
 
+ASSESSED_PER_PRACTITIONER = 30  # children with assessments; the rest of a large caseload has none yet
+
 DEMO_LOGINS = (
     DemoLogin("lead", "Morag Lindsay", "team lead and administrator", "demo-lead-password"),
     DemoLogin("sam", "Sam Wróblewski", "practitioner", "demo-practitioner-password"),
@@ -206,43 +208,46 @@ def _records(count: int, rng: random.Random, today: dt.date) -> Iterator[ChildRe
 
 def _populate(path: Path, practitioners: list[DemoLogin], lead: DemoLogin, count: int, rng: random.Random,
               today: dt.date) -> None:
+    """Children and assessments in every state, in phases so each user unlocks only a few times."""
     catalog = default_catalog()
     forms = [catalog.get("neglect-assessment"), catalog.get("girfec-wellbeing")]
-    plans: list[tuple[str, str, FormDefinition, str]] = []  # (practitioner, child id, form, target status)
     states = ["draft", "submitted", "returned", "approved", "superseded", "none"]
+    to_review: list[tuple[str, str, str, FormDefinition]] = []  # (target, assessment id, author, form)
     for login in practitioners:
+        share = count // len(practitioners) + (count % len(practitioners) if login is practitioners[0] else 0)
         with Session.unlock(path, login.username, login.password) as session:
-            share = count // len(practitioners) + (1 if login is practitioners[0] else 0) * (count % len(practitioners))
             added = session.children.add_many(list(_records(share, rng, today)))
-            for index, child in enumerate(added[:60]):
-                plans.append((login.username, child.id, forms[index % 2], states[index % len(states)]))
-    by_user = {login.username: login for login in practitioners}
-    for username, child_id, form, target in plans:
-        if target == "none":
-            continue
-        with Session.unlock(path, username, by_user[username].password) as session:
-            child = session.children.get(child_id)
-            first = child.record.known_as or child.record.given_names
-            complete = target != "draft"
-            answers = sample_answers(form, rng, first, today, complete=complete)
-            assessment = session.assessments.new(child_id, form.id, form.version, answers)
-            if target == "draft" or validate_submission(form, answers):
-                continue
-            session.assessments.submit(assessment.id)
-        if target == "submitted":
-            continue
-        with Session.unlock(path, lead.username, lead.password) as review:
+            for index, child in enumerate(added[:ASSESSED_PER_PRACTITIONER]):
+                target, form = states[index % len(states)], forms[index % 2]
+                if target == "none":
+                    continue
+                first = child.record.known_as or child.record.given_names
+                answers = sample_answers(form, rng, first, today, complete=target != "draft")
+                assessment = session.assessments.new(child.id, form.id, form.version, answers)
+                if target != "draft" and not validate_submission(form, answers):
+                    session.assessments.submit(assessment.id)
+                    to_review.append((target, assessment.id, login.username, form))
+    corrections: list[tuple[str, str]] = []  # (correction id, author)
+    with Session.unlock(path, lead.username, lead.password) as review:
+        for target, assessment_id, author, form in to_review:
             if target == "returned":
                 review.assessments.return_for_changes(
-                    assessment.id, "Please say more about how the child's views were gathered, and who else "
+                    assessment_id, "Please say more about how the child's views were gathered, and who else "
                                    "was spoken to.", section_id=form.sections[-2].id)
-                continue
-            review.assessments.approve(assessment.id, lead.password)
-            if target == "superseded":
-                correction = review.assessments.start_correction(assessment.id)
-                review.assessments.reassign(correction.id, username)
-        if target == "superseded":
-            with Session.unlock(path, username, by_user[username].password) as session:
-                session.assessments.submit(correction.id)
-            with Session.unlock(path, lead.username, lead.password) as review:
-                review.assessments.approve(correction.id, lead.password)
+            elif target in ("approved", "superseded"):
+                review.assessments.approve(assessment_id, lead.password)
+                if target == "superseded":
+                    correction = review.assessments.start_correction(assessment_id)
+                    review.assessments.reassign(correction.id, author)
+                    corrections.append((correction.id, author))
+    by_user = {login.username: login for login in practitioners}
+    for login in practitioners:
+        mine = [cid for cid, author in corrections if author == login.username]
+        if mine:
+            with Session.unlock(path, login.username, by_user[login.username].password) as session:
+                for correction_id in mine:
+                    session.assessments.submit(correction_id)
+    if corrections:
+        with Session.unlock(path, lead.username, lead.password) as review:
+            for correction_id, _ in corrections:
+                review.assessments.approve(correction_id, lead.password)

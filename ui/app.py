@@ -37,8 +37,13 @@ def run(database: Path | None, *, self_test: bool = False) -> int:
     window = MainWindow(database or default_database())
     window.show()
     if self_test:
-        QTimer.singleShot(200, window.close)
-        QTimer.singleShot(400, app.quit)
+        def shown() -> None:
+            screen = type(window.stack.currentWidget()).__name__
+            print(f"cpassess: self-test: {screen} shown", flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, shown)
     code = app.exec()
     log.info("window closed")
     return int(code)

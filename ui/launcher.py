@@ -9,10 +9,10 @@ from pathlib import Path
 from cpassess.cli import main as cli_main
 
 
-def _start_app(db_path: Path | None) -> int:
+def _start_app(db_path: Path | None, self_test: bool) -> int:
     from ui.app import run  # Qt is imported only when the window is wanted
 
-    return run(db_path)
+    return run(db_path, self_test=self_test)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

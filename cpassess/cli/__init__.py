@@ -16,7 +16,7 @@ from cpassess import __version__
 from cpassess.cli import _exchange, _forms, _pdf, _records
 from cpassess.cli._common import CliError
 
-AppStarter = Callable[[Path | None], int]
+AppStarter = Callable[[Path | None, bool], int]
 
 _COMMAND_GROUPS = (_forms, _records, _pdf, _exchange)
 
@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cpassess {__version__}")
     parser.add_argument("--db", type=Path, help="the database file (default: the one in your user data folder)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="start the desktop app, show its first window, and exit (checks an installation)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in _COMMAND_GROUPS:
         group.register(commands)
@@ -68,7 +70,7 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
         if start_app is None:
             print("cpassess: the desktop app is not part of this installation", file=sys.stderr)
             return 1
-        return start_app(args.db)
+        return start_app(args.db, args.self_test)
     try:
         result: int = args.run(args)
     except _expected_errors() as error:

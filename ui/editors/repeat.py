@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -70,6 +72,11 @@ EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView
                  | QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.AnyKeyPressed)
 
 
+def _copy(value: Any) -> Any:
+    """Rows hold their own lists (a multiple-choice cell), never the caller's."""
+    return list(value) if isinstance(value, list) else value
+
+
 class RepeatRowsModel(QAbstractTableModel):
     """The rows of one repeat answer: one column per sub-field, each row a dict holding every column's key."""
 
@@ -85,11 +92,11 @@ class RepeatRowsModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self._rows = [{column.id: row.get(column.id) for column in self._columns} for row in rows]
+        self._rows = [{column.id: _copy(row.get(column.id)) for column in self._columns} for row in rows]
         self.endResetModel()
 
     def rows(self) -> list[dict[str, Any]]:
-        return [dict(row) for row in self._rows]
+        return [{key: _copy(value) for key, value in row.items()} for row in self._rows]
 
     def column(self, index: Index) -> RepeatColumn:
         return self._columns[index.column()]
@@ -381,7 +388,7 @@ class RepeatEditor(FieldEditor):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self._fit)
-        header.sectionResized.connect(self._fit_timer.start)  # wrapped text takes more or fewer lines
+        header.sectionResized.connect(lambda *_: self._fit_timer.start())  # wrapped text takes more or fewer lines
         self._update()
 
     # --- the answer ---
@@ -455,17 +462,19 @@ class RepeatEditor(FieldEditor):
         view.setFixedHeight(header.height() + body + 2 * view.frameWidth() + extra)
 
     def _header_height(self) -> int:
-        """Tall enough for the longest column title wrapped to its column's width."""
+        """Tall enough for the longest column title wrapped to its column's width (measured bold, to be safe)."""
         header = self.view.horizontalHeader()
-        metrics = header.fontMetrics()
-        padding = 2 * SPACING + 4
+        font = QFont(header.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
         tallest = metrics.height()
         for section in range(self.model.columnCount()):
-            width = max(1, header.sectionSize(section) - padding)
+            width = max(1, header.sectionSize(section) - 4 * margin - 2 * SPACING)
             title = self.model.headerData(section, Qt.Orientation.Horizontal)
             bounds = metrics.boundingRect(QRect(0, 0, width, 0), int(Qt.TextFlag.TextWordWrap), title)
             tallest = max(tallest, bounds.height())
-        return tallest + padding
+        return tallest + 2 * margin + SPACING + 4
 
     # --- review mode and focus ---
 
