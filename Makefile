@@ -40,7 +40,7 @@ sysdeps:
 	fi
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check cpassess ui tests
+	$(BIN)/ruff check cpassess ui tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

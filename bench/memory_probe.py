@@ -8,10 +8,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from ui.main_window import MainWindow  # noqa: E402
-from ui.theme import apply_theme  # noqa: E402
+from ui.main_window import MainWindow
+from ui.theme import apply_theme
 
 
 def peak_rss_mb() -> float:

@@ -149,7 +149,7 @@ def ui_rows(caseload: Path, runs: int, queries: list[str]) -> list[Row]:
         return elapsed
 
     unlock = median_of(runs, timed_unlock)
-    rows = [Row("unlock (after the KDF) to caseload shown", unlock, "s", "≤ 0.3 s", unlock <= 0.3)]  # noqa: PLR2004
+    rows = [Row("unlock (after the KDF) to caseload shown", unlock, "s", "≤ 0.3 s", unlock <= 0.3)]
 
     unlock_to_caseload(LEAD, LEAD_PASSWORD)
     screen = window.workspace.current()
@@ -166,7 +166,7 @@ def ui_rows(caseload: Path, runs: int, queries: list[str]) -> list[Row]:
     search = statistics.median(keystrokes)
     worst = max(keystrokes)
     rows.append(Row(f"search as you type over {len(screen._all)} children", search * 1000, "ms per keystroke",
-                    "≤ 30 ms", search <= 0.030, note=f"slowest keystroke {worst * 1000:.1f} ms"))  # noqa: PLR2004
+                    "≤ 30 ms", search <= 0.030, note=f"slowest keystroke {worst * 1000:.1f} ms"))
     window.lock()
     app.processEvents()
 
@@ -186,7 +186,7 @@ def ui_rows(caseload: Path, runs: int, queries: list[str]) -> list[Row]:
 
     editor = median_of(runs, open_editor)
     rows.append(Row("open the GIRFEC editor with a full assessment", editor * 1000, "ms", "≤ 150 ms",
-                    editor <= 0.150))  # noqa: PLR2004
+                    editor <= 0.150))
     window.workspace.show_caseload()
     window.lock()
     window.close()
@@ -224,7 +224,7 @@ def autosave(database: Path, draft_id: str, runs: int) -> Row:
     connection.close()
     ratio = saved / bare
     return Row(f"autosave of one assessment, {count} assessments in the database", saved * 1000, "ms",
-               "≤ 1.3 × bare sqlcipher3 upsert", ratio <= 1.3, bare * 1000, ratio)  # noqa: PLR2004
+               "≤ 1.3 × bare sqlcipher3 upsert", ratio <= 1.3, bare * 1000, ratio)
 
 
 def _timed(work: Callable[[], object]) -> float:
@@ -249,8 +249,8 @@ def export_rows(caseload: Path, runs: int) -> list[Row]:
         pdf = render(record).data
         signing = median_of(runs, lambda: _timed(lambda: certify(pdf, signer)))
     return [Row(f"export a full GIRFEC assessment with charts ({pages} pages)", export, "s", "≤ 0.5 s",
-                export <= 0.5),  # noqa: PLR2004
-            Row("signing it (author's certification)", signing * 1000, "ms", "≤ 50 ms", signing <= 0.050)]  # noqa: PLR2004
+                export <= 0.5),
+            Row("signing it (author's certification)", signing * 1000, "ms", "≤ 50 ms", signing <= 0.050)]
 
 
 def memory(caseload: Path) -> Row:
@@ -258,7 +258,7 @@ def memory(caseload: Path) -> Row:
                              LEAD_PASSWORD], capture_output=True, text=True, cwd=ROOT, timeout=300, check=True)
     peak_mb = float(output.stdout.strip().splitlines()[-1])
     return Row("memory with the caseload database open (peak RSS)", peak_mb, "MB", "≤ 200 MB",
-               peak_mb <= 200)  # noqa: PLR2004
+               peak_mb <= 200)
 
 
 # --- the run -------------------------------------------------------------------------------------------------
