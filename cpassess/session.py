@@ -43,6 +43,7 @@ from cpassess.keyslots import (
     calibrate,
     generate_recovery_code,
 )
+from cpassess.passwords import password_problem
 from cpassess.paths import attempts_file_for, slot_file_for, trusted_authorities_dir
 from cpassess.storage import Database, StorageError
 from cpassess.workflow import Actor, NotAllowed, Role, check_is_administrator, parse_roles
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
-MIN_PASSWORD_LENGTH = 10
 
 
 class UnlockFailed(Exception):
@@ -82,10 +82,9 @@ def kdf_for_new_slots() -> KdfParams:
 
 
 def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise NotAllowed(f"A password needs at least {MIN_PASSWORD_LENGTH} characters; a short sentence is best.")
-    if password.strip() != password or not password.isprintable():
-        raise NotAllowed("A password cannot start or end with spaces or contain control characters.")
+    problem = password_problem(password)
+    if problem:
+        raise NotAllowed(problem)
 
 
 def _now() -> str:

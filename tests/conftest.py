@@ -213,3 +213,18 @@ def module_cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """A `Cli` for module-scoped set-up, where the per-test settings fixture does not reach: its own settings
     folder and fast key derivation, passed to every run."""
     return Cli({"CPASSESS_HOME": str(tmp_path_factory.mktemp("module-cli-home")), "CPASSESS_KDF_SECONDS": "0.01"})
+
+
+@pytest.fixture(scope="module")
+def laptop_cli(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Cli]:
+    """A `Cli` per named laptop for module-scoped set-up: each laptop has its own settings folder
+    (CPASSESS_HOME), as two people's computers do, and fast key derivation. The same name gives the same `Cli`."""
+    clis: dict[str, Cli] = {}
+
+    def for_laptop(name: str) -> Cli:
+        if name not in clis:
+            clis[name] = Cli({"CPASSESS_HOME": str(tmp_path_factory.mktemp(f"{name}-home")),
+                              "CPASSESS_KDF_SECONDS": "0.01"})
+        return clis[name]
+
+    return for_laptop

@@ -136,7 +136,11 @@ SECTION_COLUMNS: list[Column[SectionState]] = [Column("Section", SectionState.de
 
 
 class FormView(QWidget):
-    """All sections of one form; `changed` fires on any edit; `answers()` collects them."""
+    """All sections of one form; `changed` fires on any edit; `answers()` collects them.
+
+    A section's page (its editors) is built the first time it is shown: opening a long assessment builds
+    one page, not hundreds of widgets. Answers of sections not yet built are kept as they came.
+    """
 
     changed = Signal()
     section_changed = Signal()
@@ -146,25 +150,14 @@ class FormView(QWidget):
                  commentable: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = form
+        self._read_only = read_only
+        self._commentable = commentable
+        self._initial = dict(answers)
         self.rows: dict[str, FieldRow] = {}
-        self.pages: list[SectionPage] = []
+        self.pages: dict[str, SectionPage] = {}
         self._problems: list[Problem] = []
         self._comments: dict[str, list[str]] = {}
         self.stack = QStackedWidget()
-        for section in form.sections:
-            section_rows = []
-            for field in section.fields:
-                editor = editor_for(field, form)
-                editor.set_value(answers.get(field.id))
-                editor.set_read_only(read_only)
-                row = FieldRow(field, editor, commentable)
-                row.comment_requested.connect(lambda fid, sid=section.id: self.comment_requested.emit(sid, fid))
-                editor.changed.connect(self._edited)
-                self.rows[field.id] = row
-                section_rows.append(row)
-            page = SectionPage(section, section_rows)
-            self.pages.append(page)
-            self.stack.addWidget(page)
         self.sections: RowsModel[SectionState] = RowsModel(SECTION_COLUMNS, self)
         self.section_list = QListView()
         self.section_list.setObjectName("SectionList")
@@ -187,12 +180,45 @@ class FormView(QWidget):
         self._refresh_timer.setInterval(150)
         self._refresh_timer.timeout.connect(self.refresh)
         self.refresh()
-        self.section_list.setCurrentIndex(self.sections.index(0, 0))
+        if self.sections.rowCount():
+            self.section_list.setCurrentIndex(self.sections.index(0, 0))
+
+    # --- pages, built when first wanted --------------------------------------------------------------------
+
+    def page(self, section: Section) -> SectionPage:
+        """The page of a section, building its editors the first time."""
+        page = self.pages.get(section.id)
+        if page is not None:
+            return page
+        section_rows = []
+        for field in section.fields:
+            editor = editor_for(field, self.form)
+            editor.set_value(self._initial.get(field.id))
+            editor.set_read_only(self._read_only)
+            row = FieldRow(field, editor, self._commentable)
+            row.comment_requested.connect(lambda fid, sid=section.id: self.comment_requested.emit(sid, fid))
+            editor.changed.connect(self._edited)
+            self.rows[field.id] = row
+            section_rows.append(row)
+        page = SectionPage(section, section_rows)
+        self.pages[section.id] = page
+        self.stack.addWidget(page)
+        self._apply_comments(section)
+        self._apply_problems(section_rows)
+        answers = self.answers()
+        self._apply_visibility(section, Visibility(self.form, answers), answers)
+        return page
+
+    def row(self, field_id: str) -> FieldRow:
+        """The row of a field (building its section's page if need be)."""
+        if field_id not in self.rows:
+            self.page(self.form.section_of(field_id))
+        return self.rows[field_id]
 
     # --- answers and visibility ----------------------------------------------------------------------------
 
     def answers(self) -> dict[str, Any]:
-        collected = {}
+        collected = {key: value for key, value in self._initial.items() if key not in self.rows}
         for field_id, row in self.rows.items():
             if isinstance(row.field, ComputedField):
                 continue
@@ -209,21 +235,21 @@ class FormView(QWidget):
         """Apply visibility, recompute summaries and section states from the current answers."""
         answers = self.answers()
         visibility = Visibility(self.form, answers)
-        visible_sections = []
-        for page in self.pages:
-            shown = visibility.section(page.section)
-            if shown:
-                visible_sections.append(page.section)
-            for field in page.section.fields:
-                row = self.rows[field.id]
-                row.setVisible(visibility.field(field.id))
-                if isinstance(field, ComputedField):
-                    row.editor.refresh(answers)
+        visible_sections = [section for section in self.form.sections if visibility.section(section)]
+        for section in self.form.sections:
+            if section.id in self.pages:
+                self._apply_visibility(section, visibility, answers)
         current = self.current_section()
-        states = [self._state(section, answers, visibility) for section in visible_sections]
-        self.sections.set_rows(states)
+        self.sections.set_rows([self._state(section, answers, visibility) for section in visible_sections])
         if current is not None:
             self.show_section(current.id, emit=False)
+
+    def _apply_visibility(self, section: Section, visibility: Visibility, answers: Mapping[str, Any]) -> None:
+        for field in section.fields:
+            row = self.rows[field.id]
+            row.setVisible(visibility.field(field.id))
+            if isinstance(field, ComputedField):
+                row.editor.refresh(answers)
 
     def _state(self, section: Section, answers: Mapping[str, Any], visibility: Visibility) -> SectionState:
         fields = [f for f in section.fields if visibility.field(f.id) and not isinstance(f, ComputedField)]
@@ -243,8 +269,7 @@ class FormView(QWidget):
     def _section_chosen(self, index: QModelIndex) -> None:
         if not index.isValid():
             return
-        section = self.sections.row_at(index.row()).section
-        page = next(p for p in self.pages if p.section.id == section.id)
+        page = self.page(self.sections.row_at(index.row()).section)
         if self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
             self.section_changed.emit()
@@ -252,21 +277,19 @@ class FormView(QWidget):
     def show_section(self, section_id: str, emit: bool = True) -> None:
         for row, state in enumerate(self.sections.rows()):
             if state.section.id == section_id:
-                blocker = not emit
-                if blocker:
+                if not emit:
                     self.section_list.selectionModel().blockSignals(True)
                 self.section_list.setCurrentIndex(self.sections.index(row, 0))
                 self.section_list.selectionModel().blockSignals(False)
-                self.stack.setCurrentWidget(next(p for p in self.pages if p.section.id == section_id))
+                self.stack.setCurrentWidget(self.page(state.section))
                 return
 
     def focus_field(self, field_id: str) -> None:
         """Jump to a field: its section, scrolled into view, its editor focused."""
-        row = self.rows.get(field_id)
-        if row is None:
+        if field_id not in {f.id for _, f in self.form.fields()}:
             return
-        section = self.form.section_of(field_id)
-        self.show_section(section.id)
+        row = self.row(field_id)
+        self.show_section(self.form.section_of(field_id).id)
         page = self.stack.currentWidget()
         if isinstance(page, SectionPage):
             page.ensureWidgetVisible(row)
@@ -276,30 +299,37 @@ class FormView(QWidget):
 
     def show_problems(self, problems: list[Problem]) -> None:
         self._problems = problems
+        self._apply_problems(list(self.rows.values()))
+        self.refresh()
+
+    def _apply_problems(self, rows: Iterable[FieldRow]) -> None:
         by_field: dict[str, list[str]] = {}
-        for problem in problems:
+        for problem in self._problems:
             if problem.field_id:
                 by_field.setdefault(problem.field_id, []).append(
                     problem.describe(self.form).split(": ", 1)[-1] if problem.row is not None else problem.message)
-        for field_id, row in self.rows.items():
-            messages = by_field.get(field_id)
+        for row in rows:
+            messages = by_field.get(row.field.id)
             row.show_problem("; ".join(messages) if messages else None)
-        self.refresh()
 
     def show_comments(self, comments: Mapping[str, list[str]]) -> None:
         """Reviewer comments keyed by field id, or "section:<id>" for a whole section."""
         self._comments = dict(comments)
-        for field_id, row in self.rows.items():
-            row.show_comments(comments.get(field_id, []))
-        for page in self.pages:
-            layout = page.section_comments
-            while layout.count():
-                item = layout.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
-            for text in comments.get(f"section:{page.section.id}", []):
-                note = QLabel(f"Reviewer, on this section: {text}")
-                note.setProperty("role", "comment")
-                note.setWordWrap(True)
-                layout.addWidget(note)
+        for section in self.form.sections:
+            if section.id in self.pages:
+                self._apply_comments(section)
         self.refresh()
+
+    def _apply_comments(self, section: Section) -> None:
+        for field in section.fields:
+            self.rows[field.id].show_comments(self._comments.get(field.id, []))
+        layout = self.pages[section.id].section_comments
+        while layout.count():
+            item = layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for text in self._comments.get(f"section:{section.id}", []):
+            note = QLabel(f"Reviewer, on this section: {text}")
+            note.setProperty("role", "comment")
+            note.setWordWrap(True)
+            layout.addWidget(note)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -25,40 +25,51 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cpassess.keyslots import SlotFileError
 from cpassess.paths import slot_file_for
-from cpassess.session import Session, UnlockFailed
 from cpassess.settings import load_settings, save_settings
-from cpassess.storage import AlreadyOpen, StorageError
 from cpassess.workflow import ROLE_LABELS, NotAllowed, Role
 from ui.background import run_in_background, wait_for_background
 from ui.screens.unlock import FirstRunScreen, UnlockScreen
 
+if TYPE_CHECKING:
+    from cpassess.session import Session
+
 log = logging.getLogger(__name__)
 
-EXPECTED_ERRORS = (UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, ValueError)
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """Errors a user can cause and put right (imported late: the session's libraries load on unlocking)."""
+    from cpassess.keyslots import SlotFileError
+    from cpassess.session import UnlockFailed
+    from cpassess.storage import AlreadyOpen, StorageError
+
+    return (UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, ValueError)
 
 
 def explain(error: Exception) -> str:
     """A sentence for the user; unexpected errors are logged (by type only) and described plainly."""
-    if isinstance(error, EXPECTED_ERRORS):
+    if isinstance(error, _expected_errors()):
         return " ".join(str(error).split())
     log.error("unexpected %s", type(error).__name__, exc_info=error)
     return f"Something went wrong ({type(error).__name__}). Nothing was lost; please try again."
 
 
 class _ActivityWatcher(QObject):
-    """Restarts the idle timer on any keyboard or mouse input anywhere in the application."""
+    """Restarts the idle timer on any keyboard or mouse input anywhere in the application.
 
-    _INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                        QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+    Installed only while unlocked: Qt builds its large event-type enum on first use, and that should not
+    delay the first window.
+    """
 
     def __init__(self, timer: QTimer) -> None:
         super().__init__()
         self._timer = timer
+        self._INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                                 QEvent.Type.Wheel, QEvent.Type.TouchBegin})
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in self._INPUT and self._timer.isActive():
+        # input reaches a window before any widget; looking only there keeps this filter cheap
+        if isinstance(watched, QWindow) and self._timer.isActive() and event.type() in self._INPUT:
             self._timer.start()
         return False
 
@@ -95,8 +106,7 @@ class MainWindow(QMainWindow):
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self._idle_timeout)
-        self._watcher = _ActivityWatcher(self.idle_timer)
-        QApplication.instance().installEventFilter(self._watcher)
+        self._watcher: _ActivityWatcher | None = None
         self._restore_geometry()
         self.show_start()
 
@@ -146,8 +156,12 @@ class MainWindow(QMainWindow):
     def _unlock(self, username: str, password: str) -> None:
         screen = self.stack.currentWidget()
         assert isinstance(screen, UnlockScreen)
-        run_in_background(lambda: Session.unlock(self.database, username, password), self._unlocked,
-                          lambda error: screen.show_problem(explain(error)))
+        def unlock() -> Session:
+            from cpassess.session import Session  # on the worker thread, while the window stays responsive
+
+            return Session.unlock(self.database, username, password)
+
+        run_in_background(unlock, self._unlocked, lambda error: screen.show_problem(explain(error)))
 
     def _set_up(self, username: str, display_name: str, password: str, team: str) -> None:
         screen = self.stack.currentWidget()
@@ -158,9 +172,12 @@ class MainWindow(QMainWindow):
             screen.finished.connect(lambda: self._unlocked(session))
             screen.show_recovery_code(code)
 
-        run_in_background(lambda: Session.initialise(self.database, username, display_name, password,
-                                                     team_name=team), created,
-                          lambda error: screen.show_problem(explain(error)))
+        def initialise() -> tuple[Session, str]:
+            from cpassess.session import Session
+
+            return Session.initialise(self.database, username, display_name, password, team_name=team)
+
+        run_in_background(initialise, created, lambda error: screen.show_problem(explain(error)))
 
     def _unlocked(self, session: Session) -> None:
         from ui.workspace import Workspace
@@ -174,6 +191,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar(session)
         self.idle_timer.setInterval(self.settings.idle_lock_minutes * 60 * 1000)
         self.idle_timer.start()
+        if self._watcher is None:
+            self._watcher = _ActivityWatcher(self.idle_timer)
+            QApplication.instance().installEventFilter(self._watcher)
         self.workspace.offer_interrupted_edit()
 
     def _build_toolbar(self, session: Session) -> None:
@@ -200,11 +220,16 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.idle_timer.stop()
+        if self._watcher is not None:
+            QApplication.instance().removeEventFilter(self._watcher)
+            self._watcher = None
         wait_for_background()
         if self.workspace is not None:
             self.workspace.save_open_work()
         session, self.session, self.workspace = self.session, None, None
         self.show_start()
+        from cpassess.storage import StorageError
+
         try:
             session.close()
         except StorageError as error:
@@ -227,7 +252,6 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.save_open_work(closing=True)
         self.lock()
-        QApplication.instance().removeEventFilter(self._watcher)
         event.accept()
 
     def _restore_geometry(self) -> None:

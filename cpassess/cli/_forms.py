@@ -1,4 +1,6 @@
-"""`cpassess forms ...`: list, check and publish the schemas of form definitions."""
+"""`cpassess forms ...`: list, check and publish the schemas of form definitions.
+
+The forms engine is imported when a command runs, not when the parser is built (start-up time)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.cli._common import CliError, print_json
-from cpassess.forms import FormDefinitionError, answers_schema, default_catalog, forms_directory, load_definition
-from cpassess.forms.definition import FormDefinition
 
 
 def register(commands: Any) -> None:
@@ -33,6 +33,8 @@ def register(commands: Any) -> None:
 
 
 def list_forms(args: argparse.Namespace) -> int:
+    from cpassess.forms import default_catalog, forms_directory
+
     catalog = default_catalog()
     if args.json:
         print_json([{"id": f.id, "version": f.version, "title": f.title} for f in catalog])
@@ -48,6 +50,8 @@ def list_forms(args: argparse.Namespace) -> int:
 
 
 def check_forms(args: argparse.Namespace) -> int:
+    from cpassess.forms import FormDefinitionError, load_definition
+
     failed = 0
     for path in args.files:
         try:
@@ -63,6 +67,8 @@ def check_forms(args: argparse.Namespace) -> int:
 
 
 def definition_schema(args: argparse.Namespace) -> int:
+    from cpassess.forms.definition import FormDefinition
+
     schema = FormDefinition.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "urn:cpassess:form-definition"
@@ -71,6 +77,8 @@ def definition_schema(args: argparse.Namespace) -> int:
 
 
 def form_answers_schema(args: argparse.Namespace) -> int:
+    from cpassess.forms import answers_schema, default_catalog
+
     try:
         form = default_catalog().get(args.form_id, args.version)
     except KeyError as error:

@@ -80,6 +80,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """reportlab starts every table cell in Helvetica, a base-14 font that is never embedded: start in ours."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR), *commands])
+
+
 def _text(value: str) -> str:
     """Markup for text exactly as typed: escaped, line breaks kept, runs of spaces kept."""
     value = escape(value.replace("\t", "    "))
@@ -267,7 +272,7 @@ class _Builder:
     def key_values(self, rows: Sequence[tuple[str, str]]) -> Table:
         data = [[self.p(key, "cover_key"), self.p(value, "cover_value")] for key, value in rows if key or value]
         table = Table(data, colWidths=[44 * layout.MM, self.width - 44 * layout.MM], hAlign="LEFT")
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
                                    ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.white),
                                    ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
         return table
@@ -355,7 +360,7 @@ class _Builder:
         weights = [3 if isinstance(c, LongTextField) else 1 for c in field.fields]
         table = Table([header, *body], colWidths=self.column_widths(texts, weights), repeatRows=1, splitInRow=1,
                       hAlign="LEFT")
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
         return table
@@ -407,7 +412,7 @@ class _Builder:
             text = "<br/>".join("• " + _text(item) for item in items) or "None recorded"
             cells.append([Paragraph(f"<b>{title}</b>", self.styles["cell"]), Paragraph(text, self.styles["cell"])])
         table = Table([[cells[0], cells[1]], [cells[2], cells[3]]], colWidths=[self.width / 2] * 2, hAlign="LEFT")
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         yield table
 
     def computed(self, field: ComputedField) -> Iterator[Flowable]:
@@ -436,7 +441,7 @@ class _Builder:
     def simple_table(self, rows: list[list[str]], fractions: list[float]) -> Table:
         data = [[self.p(cell, "cell_head" if r == 0 else "cell") for cell in row] for r, row in enumerate(rows)]
         table = Table(data, colWidths=[self.width * f for f in fractions], repeatRows=1, hAlign="LEFT")
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 

@@ -178,7 +178,7 @@ class ChildDialog(QDialog):
     def _check_chi(self) -> None:
         answers = self.view.answers()
         chi = answers.get("chi")
-        row = self.view.rows["chi"]
+        row = self.view.row("chi")
         if not chi:
             row.show_problem(None)
             return

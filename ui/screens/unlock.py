@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cpassess.session import MIN_PASSWORD_LENGTH
+from cpassess.passwords import password_problem, password_strength
 
 
 def _card(title: str, subtitle: str) -> tuple[QFrame, QVBoxLayout]:
@@ -115,16 +115,8 @@ class UnlockScreen(QWidget):
 
 
 def password_feedback(password: str) -> tuple[bool, str]:
-    """Whether a new password is acceptable, and a sentence about its strength."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return False, f"At least {MIN_PASSWORD_LENGTH} characters (a short sentence is easiest to remember)."
-    if password.strip() != password:
-        return False, "No spaces at the start or end."
-    kinds = sum(any(test(c) for c in password) for test in (str.islower, str.isupper, str.isdigit,
-                                                             lambda c: not c.isalnum()))
-    if len(password) >= 16 or (len(password) >= 12 and kinds >= 3):
-        return True, "Strong password."
-    return True, "Acceptable; longer is stronger."
+    """Whether a new password is acceptable, and a sentence about its strength (the core's rules)."""
+    return password_problem(password) is None, password_strength(password)
 
 
 class FirstRunScreen(QWidget):
