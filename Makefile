@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 SYSTEM_PACKAGES := poppler-utils libnss3-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
 export QT_QPA_PLATFORM ?= $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,offscreen)
 
-.PHONY: run test lint test-slow screenshots bench sysdeps clean
+.PHONY: run test lint test-slow screenshots bench sysdeps clean dist dist-test
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (python3.12 was not found)."; exit 1; }
@@ -58,3 +58,17 @@ screenshots: $(VENV)/.installed
 
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
+
+# A one-folder bundle built from a clean virtual environment (build.spec).
+DIST_VENV := build/venv-dist
+dist:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed."; exit 1; }
+	rm -rf $(DIST_VENV) build/pyinstaller dist/cpassess
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DIST_VENV)/bin/python -m pip install --quiet . pyinstaller
+	$(DIST_VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
+	@echo "Built dist/cpassess/ (run dist/cpassess/cpassess --version)"
+
+dist-test: sysdeps $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m dist -q

@@ -271,7 +271,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
     args = parser.parse_args()
-    children, assessments = (60, 200) if args.quick else (10_000, 50_000)
+    children, assessments = (30, 120) if args.quick else (10_000, 50_000)
     runs = args.runs or (1 if args.quick else 5)
     args.cache.mkdir(parents=True, exist_ok=True)
     os.environ["CPASSESS_HOME"] = str(args.cache / "home")

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +75,19 @@ class Team:
     recovery_code: str
     kdf: KdfParams
     passwords: dict[str, str] = field(default_factory=lambda: dict(PASSWORDS))
+    child_id: str = ""  # in `submitted_team` and `approved_team`: prac's child and assessment of it
+    assessment_id: str = ""
 
     @property
     def keys(self) -> Path:
         return slot_file_for(self.db)
+
+    def copy_to(self, folder: Path) -> Team:
+        """The same database in another folder (the files copied while no session is open)."""
+        folder.mkdir(parents=True)
+        for source in (self.db, self.keys):
+            shutil.copy2(source, folder / source.name)
+        return replace(self, db=folder / self.db.name)
 
     def session(self, username: str) -> Session:
         """Unlock the database as `username` (use it as a context manager so it is closed)."""
@@ -124,6 +133,25 @@ def _team_template(tmp_path_factory: pytest.TempPathFactory) -> Team:
         return make_team(tmp_path_factory.mktemp("team-template"))
 
 
+@pytest.fixture(scope="session")
+def _submitted_template(tmp_path_factory: pytest.TempPathFactory, _team_template: Team) -> Team:
+    team = _team_template.copy_to(tmp_path_factory.mktemp("submitted-template") / "data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("template-home")))
+        child_id, assessment_id = team.submitted()
+    return replace(team, child_id=child_id, assessment_id=assessment_id)
+
+
+@pytest.fixture(scope="session")
+def _approved_template(tmp_path_factory: pytest.TempPathFactory, _submitted_template: Team) -> Team:
+    team = _submitted_template.copy_to(tmp_path_factory.mktemp("approved-template") / "data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("template-home")))
+        with team.session("lead") as session:
+            session.assessments.approve(team.assessment_id, team.passwords["lead"])
+    return team
+
+
 @pytest.fixture
 def team(tmp_path: Path, _team_template: Team) -> Team:
     """A fresh team database in this test's tmp_path, never opened before.
@@ -131,16 +159,25 @@ def team(tmp_path: Path, _team_template: Team) -> Team:
     It is initialised once per run (Session.initialise and two add_user: about 0.6 s of Argon2id and key
     generation) and its files are copied here untouched, so each test still has a database of its own.
     """
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for source in (_team_template.db, _team_template.keys):
-        shutil.copy2(source, folder / source.name)
-    return Team(folder / _team_template.db.name, _team_template.recovery_code, _team_template.kdf)
+    return _team_template.copy_to(tmp_path / "data")
+
+
+@pytest.fixture
+def submitted_team(tmp_path: Path, _submitted_template: Team) -> Team:
+    """A fresh team database in which prac has submitted a complete neglect assessment of a child
+    (`team.child_id`, `team.assessment_id`); made once per run, copied for each test."""
+    return _submitted_template.copy_to(tmp_path / "data")
+
+
+@pytest.fixture
+def approved_team(tmp_path: Path, _approved_template: Team) -> Team:
+    """As `submitted_team`, with the assessment approved by lead."""
+    return _approved_template.copy_to(tmp_path / "data")
 
 
 @pytest.fixture
 def team_factory(fast_kdf: KdfParams) -> Callable[[Path], Team]:
-    """Another fresh team database in a folder of the test's choosing."""
+    """Another team database, initialised from scratch, in a folder of the test's choosing."""
     return lambda folder: make_team(folder, fast_kdf)
 
 
@@ -169,7 +206,7 @@ class CliRun:
 
 
 class Cli:
-    """Runs `cpassess` in a child process with the test's environment (and any extra variables)."""
+    """Runs `cpassess` in a child process with the test's environment plus `env` (which a test may extend)."""
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env = dict(env or {})
@@ -207,24 +244,8 @@ def cli() -> Cli:
     return Cli()
 
 
-
 @pytest.fixture(scope="module")
 def module_cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """A `Cli` for module-scoped set-up, where the per-test settings fixture does not reach: its own settings
     folder and fast key derivation, passed to every run."""
     return Cli({"CPASSESS_HOME": str(tmp_path_factory.mktemp("module-cli-home")), "CPASSESS_KDF_SECONDS": "0.01"})
-
-
-@pytest.fixture(scope="module")
-def laptop_cli(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Cli]:
-    """A `Cli` per named laptop for module-scoped set-up: each laptop has its own settings folder
-    (CPASSESS_HOME), as two people's computers do, and fast key derivation. The same name gives the same `Cli`."""
-    clis: dict[str, Cli] = {}
-
-    def for_laptop(name: str) -> Cli:
-        if name not in clis:
-            clis[name] = Cli({"CPASSESS_HOME": str(tmp_path_factory.mktemp(f"{name}-home")),
-                              "CPASSESS_KDF_SECONDS": "0.01"})
-        return clis[name]
-
-    return for_laptop

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -141,6 +142,8 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
+        if screen.focusWidget() is not None:  # the control the screen chose while it was built off screen
+            screen.focusWidget().setFocus()
 
     def show_start(self) -> None:
         self._toolbar.hide()
@@ -211,6 +214,10 @@ class MainWindow(QMainWindow):
         who.setProperty("role", "subtitle")
         self._toolbar.addWidget(who)
         self._toolbar.addAction(self.lock_action)
+        for action in self._toolbar.actions():  # tool bar buttons take no focus by default: reach them by Tab
+            button = self._toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self._toolbar.show()
 
     # --- locking and closing -------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ class Workspace(QWidget):
             old.deleteLater()
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
+        if screen.focusWidget() is not None:  # the control the screen chose while it was built off screen
+            screen.focusWidget().setFocus()
 
     def current(self) -> QWidget | None:
         return self.stack.currentWidget()

@@ -23,6 +23,7 @@ from cpassess.authority import cert_to_der, certificate_identity, issued_by, ver
 from cpassess.children import parse_child
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
+from cpassess.forms.canonical import canonical_content, content_sha256
 from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
@@ -73,6 +74,12 @@ def _next_sequence(connection: Any, peer: str) -> int:
     connection.execute("INSERT OR IGNORE INTO package_sequence (peer) VALUES (?)", (peer,))
     connection.execute("UPDATE package_sequence SET last_sent = last_sent + 1 WHERE peer = ?", (peer,))
     return int(connection.execute("SELECT last_sent FROM package_sequence WHERE peer = ?", (peer,)).fetchone()[0])
+
+
+def _received_from(sender: str, recipient: str) -> str:
+    """The row counting packages from `sender` to `recipient` here: sequence numbers run per recipient, and one
+    laptop may hold several recipients (two team leads). Usernames never hold '>', so this names no peer row."""
+    return f"{sender}>{recipient}"
 
 
 def _events_about(session: Session, *record_ids: str) -> list[dict[str, Any]]:
@@ -160,7 +167,8 @@ def import_package(session: Session, data: bytes) -> ImportResult:
     sequence = payload.get("sequence")
     if not isinstance(sequence, int) or sequence < 1:
         raise PackageRefused("The package has no valid sequence number.")
-    seen = session.db.query_one("SELECT last_received FROM package_sequence WHERE peer = ?", (sender,))
+    stream = _received_from(sender, session.user.username)
+    seen = session.db.query_one("SELECT last_received FROM package_sequence WHERE peer = ?", (stream,))
     if seen is not None and sequence <= seen["last_received"]:
         raise PackageRefused(f"This package (number {sequence} from {sender}) has already been imported or is older "
                              "than one already imported: a replay is refused.")
@@ -173,8 +181,8 @@ def import_package(session: Session, data: bytes) -> ImportResult:
         raise PackageRefused("This package is of a kind this version of cpassess does not know.")
     with session.db.write() as connection:
         assessment_id, status = apply(connection)
-        connection.execute("INSERT OR IGNORE INTO package_sequence (peer) VALUES (?)", (sender,))
-        connection.execute("UPDATE package_sequence SET last_received = ? WHERE peer = ?", (sequence, sender))
+        connection.execute("INSERT OR IGNORE INTO package_sequence (peer) VALUES (?)", (stream,))
+        connection.execute("UPDATE package_sequence SET last_received = ? WHERE peer = ?", (sequence, stream))
         for event in payload.get("events") or []:
             connection.execute("INSERT OR IGNORE INTO imported_events (package_sha256, origin, seq, event) "
                                "VALUES (?, ?, ?, ?)", (digest, sender, int(event["seq"]),
@@ -216,6 +224,9 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
         documents = {copy: _unb64(value) for copy, value in payload["documents"].items()}
         author_signature = _unb64(item["author_signature"])
         submitted = str(item["submitted_content"])
+        revision = int(item["revision"])
+        answers = json.loads(item["answers"])
+        signed_content = json.loads(submitted)
     except (KeyError, TypeError, AttributeError, ValueError):
         raise PackageRefused("The package is incomplete: the submission cannot be read.") from None
     if item.get("author") != sender or child.get("owner") not in (sender, None) or child.get("id") != item.get(
@@ -230,8 +241,12 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
     if digest != item.get("content_sha256") or not any(
             verify(cert, bytes.fromhex(digest), author_signature) for cert in session.certificates_of(sender)):
         raise PackageRefused("The author's signature on the submitted content does not verify.")
-    if validate_submission(form, json.loads(item["answers"])):
+    if not isinstance(answers, dict) or validate_submission(form, answers):
         raise PackageRefused("The submitted answers are not complete by this laptop's form rules.")
+    # The reviewer reads `answers`, the approval signs the content hash: they must be the same answers.
+    if not isinstance(signed_content, dict) or content_sha256(
+            canonical_content(form, answers, signed_content.get("child"))) != digest:
+        raise PackageRefused("The answers in the package are not the ones the author signed.")
     for pdf in documents.values():
         _verify_certified_pdf(session, pdf, sender)
     local = _row(session, str(item["id"]))
@@ -239,8 +254,9 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
         status = Status(local["status"])
         if status in (Status.APPROVED, Status.SUPERSEDED):
             raise PackageRefused("This assessment has already been approved here; the package is refused.")
-        if local["revision"] >= int(item["revision"]) and local["content_sha256"] == item["content_sha256"]:
-            raise PackageRefused("This laptop already holds this submission (or a newer one).")
+        if local["revision"] >= revision:
+            raise PackageRefused("This laptop already holds this submission or a newer one (perhaps already "
+                                 "returned): the package is refused.")
         if status == Status.SUBMITTED and local["author"] != sender:
             raise PackageRefused("A different submission of this assessment is held here: a conflict, not merged.")
 

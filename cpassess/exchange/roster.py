@@ -89,6 +89,8 @@ def read_roster(data: bytes, expected_authority: x509.Certificate | None = None)
     roster = document.get("roster")
     if not isinstance(roster, dict) or roster.get("format") != "cpassess-roster" or roster.get("version") != 1:
         raise PackageRefused("This is not a cpassess team roster.")
+    if not isinstance(roster.get("serial"), int) or not isinstance(roster.get("team_name"), str):
+        raise PackageRefused("The roster is damaged.")
     try:
         authority_certificate = cert_from_pem(str(roster["authority_certificate"]).encode("ascii"))
         signature = base64.b64decode(str(document.get("signature", "")), validate=True)
@@ -98,9 +100,17 @@ def read_roster(data: bytes, expected_authority: x509.Certificate | None = None)
         raise PackageRefused("This roster belongs to a different team (another signing authority).")
     if not verify(authority_certificate, _canonical(roster), signature):
         raise PackageRefused("The roster's signature does not verify: it has been altered or is not genuine.")
-    for member in roster.get("members") or []:
-        certificate = cert_from_pem(str(member["certificate"]).encode("ascii"))
-        identity = certificate_identity(certificate)
+    members = roster.get("members")
+    if not isinstance(members, list) or not all(
+            isinstance(member, dict) and isinstance(member.get("display_name"), str)
+            and isinstance(member.get("roles"), list) for member in members):
+        raise PackageRefused("The roster is damaged (its list of members cannot be read).")
+    for member in members:
+        try:
+            certificate = cert_from_pem(str(member["certificate"]).encode("ascii"))
+            identity = certificate_identity(certificate)
+        except (KeyError, ValueError):
+            raise PackageRefused(f"The roster's certificate for {member.get('username')} is damaged.") from None
         if not issued_by(certificate, authority_certificate) or identity.username != member.get("username"):
             raise PackageRefused(f"The roster's certificate for {member.get('username')} is not genuine.")
     return roster
@@ -174,13 +184,18 @@ def approve_join(session: Session, data: bytes, roles: list[str]) -> bytes:
         raise PackageRefused("The join request is damaged.") from None
     if not csr.is_signature_valid:
         raise PackageRefused("The join request's signature does not verify.")
-    username = str(request.get("username", ""))
+    username, display_name = str(request.get("username", "")), str(request.get("display_name", ""))
     names = csr.subject.get_attributes_for_oid(x509.NameOID.USER_ID)
     if not names or names[0].value != username:
         raise PackageRefused("The join request names two different users.")
-    from cpassess.session import check_username
+    # The request's signature covers only the CSR: the name in the clear must be the one in it.
+    common_names = csr.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    if not common_names or common_names[0].value != display_name:
+        raise PackageRefused("The join request gives two different names for the new member.")
+    from cpassess.session import check_display_name, check_username
 
     check_username(username)
+    check_display_name(display_name)
     if session.user_named(username) is not None:
         raise NotAllowed(f"There is already a user '{username}' in this team.")
     role_set = parse_roles(roles)
@@ -189,12 +204,11 @@ def approve_join(session: Session, data: bytes, roles: list[str]) -> bytes:
     public_key = csr.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
         raise PackageRefused("The join request's key is not of the kind cpassess uses.")
-    certificate = certify_public_key(session.authority(), public_key, username, str(request["display_name"]),
-                                     sorted(role_set))
+    certificate = certify_public_key(session.authority(), public_key, username, display_name, sorted(role_set))
     from cpassess.session import UserAccount
 
     with session.db.write() as connection:
-        session.insert_user(connection, UserAccount(username, str(request["display_name"]), role_set, certificate))
+        session.insert_user(connection, UserAccount(username, display_name, role_set, certificate))
         audit.append(connection, session.signing_key, session.user.username, "user.joined", "user", username,
                      {"roles": sorted(role_set), "from_another_laptop": True})
     response = {"format": "cpassess-join-response", "version": 1, "username": username,
@@ -215,9 +229,12 @@ def complete_join(path: Path, username: str, password: str, data: bytes, kdf: Kd
         raise NotAllowed(str(error)) from None
     if "database_key" in secrets or path.exists():
         raise NotAllowed("This laptop has already joined; unlock the database instead.")
-    roster = read_roster(json.dumps(response["roster"]).encode("utf-8"))
+    roster = read_roster(json.dumps(response.get("roster")).encode("utf-8"))
     authority_certificate = cert_from_pem(str(roster["authority_certificate"]).encode("ascii"))
-    certificate = cert_from_pem(str(response["certificate"]).encode("ascii"))
+    try:
+        certificate = cert_from_pem(str(response["certificate"]).encode("ascii"))
+    except (KeyError, ValueError):
+        raise PackageRefused("The join response is damaged (its certificate cannot be read).") from None
     key = key_from_der(secrets["signing_key"])
     if certificate.public_key() != key.public_key() or not issued_by(certificate, authority_certificate):
         raise PackageRefused("The certificate in the response is not for the key made on this laptop.")

@@ -303,7 +303,15 @@ class _Builder:
             yield KeepTogether([label, first])
             yield from rest
             return
-        if isinstance(field, RepeatField | ResilienceMatrixField) or (isinstance(field, LongTextField)
+        if isinstance(field, RepeatField) and not is_empty(value):
+            # A table can run over pages: start it where its label, header and first row fit, rather than keep it
+            # whole with its label, which moves a long table to a new page and leaves this one (and its section
+            # title) empty.
+            yield CondPageBreak(35 * layout.MM)
+            yield label
+            yield from self.value(field, value)
+            return
+        if isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField)
                                                                        and not is_empty(value)):
             first, *rest = self.value(field, value)
             yield KeepTogether([label, first])

@@ -39,9 +39,9 @@ def problems_after_tampering(team: Team) -> list[str]:
 
 
 @pytest.fixture
-def busy_team(team: Team) -> Team:
+def busy_team(approved_team: Team) -> Team:
     """A team whose log holds events by three different users."""
-    team.approved()
+    team = approved_team
     with team.session("lead2") as session:
         session.children.add({"given_names": "Isla", "family_name": "Fraser", "date_of_birth": "2018-06-01"})
     return team

@@ -219,8 +219,8 @@ def test_submission_freezes_the_canonical_content_and_the_author_signs_its_hash(
 # --- reviewing -------------------------------------------------------------------------------------------
 
 
-def test_review_queue_holds_other_peoples_submissions_for_team_leads_only(team: Team) -> None:
-    _, theirs = team.submitted(author="prac")
+def test_review_queue_holds_other_peoples_submissions_for_team_leads_only(submitted_team: Team) -> None:
+    team, theirs = submitted_team, submitted_team.assessment_id
     _, own = team.submitted(author="lead")
     with team.session("lead") as session:
         assert [a.id for a in session.assessments.review_queue()] == [theirs]
@@ -230,8 +230,8 @@ def test_review_queue_holds_other_peoples_submissions_for_team_leads_only(team: 
         assert session.assessments.review_queue() == []
 
 
-def test_a_practitioner_cannot_approve_even_their_own_assessment(team: Team) -> None:
-    _, assessment_id = team.submitted(author="prac")
+def test_a_practitioner_cannot_approve_even_their_own_assessment(submitted_team: Team) -> None:
+    team, assessment_id = submitted_team, submitted_team.assessment_id
     with team.session("prac") as session:
         with pytest.raises(NotAllowed, match="Only a team lead"):
             session.assessments.approve(assessment_id, team.passwords["prac"])
@@ -251,25 +251,25 @@ def test_a_team_lead_cannot_approve_or_return_their_own_assessment(team: Team) -
 
 
 @pytest.mark.parametrize("comment", ["", "   \n\t "])
-def test_return_for_changes_needs_a_comment(team: Team, comment: str) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_return_for_changes_needs_a_comment(submitted_team: Team, comment: str) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         with pytest.raises(NotAllowed, match="needs a comment"):
             session.assessments.return_for_changes(assessment_id, comment)
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
         assert session.assessments.comments(assessment_id) == []
 
 
-def test_returned_with_a_field_comment_then_corrected_and_resubmitted(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_returned_with_a_field_comment_then_corrected_and_resubmitted(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         returned = session.assessments.return_for_changes(
             assessment_id, "Please say who was present at the visit.", field_id="nutrition_feeding")
         events = session.audit_events()
     assert returned.status == Status.RETURNED and returned.reviewer == "lead"
     assert events[-1].action == "assessment.returned"
     assert events[-1].detail == {"reason": "Please say who was present at the visit."}
-    with team.session("prac") as session:
+    with submitted_team.session("prac") as session:
         [comment] = session.assessments.comments(assessment_id)
         assert (comment.author, comment.section_id, comment.field_id) == ("lead", "physical_care",
                                                                            "nutrition_feeding")
@@ -278,15 +278,15 @@ def test_returned_with_a_field_comment_then_corrected_and_resubmitted(team: Team
     assert resubmitted.status == Status.SUBMITTED
     assert resubmitted.submitted_content is not None
     assert resubmitted.content_sha256 != returned.content_sha256
-    with team.session("lead2") as session:
-        approved = session.assessments.approve(assessment_id, team.passwords["lead2"])
+    with submitted_team.session("lead2") as session:
+        approved = session.assessments.approve(assessment_id, submitted_team.passwords["lead2"])
     assert (approved.status, approved.reviewer, approved.content_sha256) == (Status.APPROVED, "lead2",
                                                                             resubmitted.content_sha256)
 
 
-def test_comments_must_name_a_real_section_or_field(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_comments_must_name_a_real_section_or_field(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         with pytest.raises(NotAllowed, match="no question"):
             session.assessments.return_for_changes(assessment_id, "Why?", field_id="no_such_field")
         with pytest.raises(NotAllowed, match="no section"):
@@ -296,18 +296,18 @@ def test_comments_must_name_a_real_section_or_field(team: Team) -> None:
         assert [c.id for c in session.assessments.comments(assessment_id)] == [comment.id]
 
 
-def test_approval_needs_the_password_again(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_approval_needs_the_password_again(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         with pytest.raises(NotAllowed, match="password"):
             session.assessments.approve(assessment_id, "not my password at all")
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
 
 
-def test_approval_is_a_signature_over_the_hash_the_author_signed(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
-        approved = session.assessments.approve(assessment_id, team.passwords["lead"])
+def test_approval_is_a_signature_over_the_hash_the_author_signed(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
+        approved = session.assessments.approve(assessment_id, submitted_team.passwords["lead"])
         row = session.db.query_one("SELECT approval_signature, submitted_content FROM assessments WHERE id = ?",
                                    (assessment_id,))
         certificate = session.user.certificate
@@ -319,48 +319,48 @@ def test_approval_is_a_signature_over_the_hash_the_author_signed(team: Team) -> 
         "assessment.approved", "lead", {"content_sha256": approved.content_sha256})
 
 
-def test_content_changed_after_submission_cannot_be_approved(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_content_changed_after_submission_cannot_be_approved(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         with session.db.write() as connection:  # a submitted row is not yet final: simulate a stray change
             content = connection.execute("SELECT submitted_content FROM assessments WHERE id = ?",
                                          (assessment_id,)).fetchone()[0]
             connection.execute("UPDATE assessments SET submitted_content = ? WHERE id = ?",
                                (content.replace("MacLeod", "MacLeaf"), assessment_id))
         with pytest.raises(ContentMismatch):
-            session.assessments.approve(assessment_id, team.passwords["lead"])
+            session.assessments.approve(assessment_id, submitted_team.passwords["lead"])
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
 
 
-def test_a_forged_author_signature_cannot_be_approved(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_a_forged_author_signature_cannot_be_approved(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         with session.db.write() as connection:
             connection.execute("UPDATE assessments SET author_signature = X'3006020101020101' WHERE id = ?",
                                (assessment_id,))
         with pytest.raises(ContentMismatch, match="signature"):
-            session.assessments.approve(assessment_id, team.passwords["lead"])
+            session.assessments.approve(assessment_id, submitted_team.passwords["lead"])
 
 
 # --- approved is final ----------------------------------------------------------------------------------
 
 
-def test_an_approved_assessment_never_changes_through_the_app(team: Team) -> None:
-    _, assessment_id = team.approved()
-    with team.session("prac") as session:
+def test_an_approved_assessment_never_changes_through_the_app(approved_team: Team) -> None:
+    assessment_id = approved_team.assessment_id
+    with approved_team.session("prac") as session:
         before = session.assessments.get(assessment_id)
         with pytest.raises(NotAllowed, match="can no longer be changed"):
             session.assessments.save_draft(assessment_id, answers(8))
         with pytest.raises(NotAllowed):
             session.assessments.submit(assessment_id)
         assert session.assessments.get(assessment_id) == before
-    with team.session("lead") as session:
+    with approved_team.session("lead") as session:
         with pytest.raises(NotAllowed):
             session.assessments.reassign(assessment_id, "lead2")
         with pytest.raises(NotAllowed):
             session.assessments.return_for_changes(assessment_id, "Changed my mind")
         with pytest.raises(NotAllowed):
-            session.assessments.approve(assessment_id, team.passwords["lead"])
+            session.assessments.approve(assessment_id, approved_team.passwords["lead"])
 
 
 # Every column of an approved row, and something a stray UPDATE might set it to.
@@ -385,12 +385,12 @@ APPROVED_COLUMN_CHANGES = {
 }
 
 
-def test_an_approved_row_is_final_even_to_raw_sql(team: Team) -> None:
-    _, assessment_id = team.approved()
-    other_child = team.add_child("prac")  # somewhere the assessment could be moved to
-    with team.session("prac") as session:
+def test_an_approved_row_is_final_even_to_raw_sql(approved_team: Team) -> None:
+    assessment_id = approved_team.assessment_id
+    other_child = approved_team.add_child("prac")  # somewhere the assessment could be moved to
+    with approved_team.session("prac") as session:
         session.assessments.new(other_child, FORM)
-    with team.session("lead") as session:
+    with approved_team.session("lead") as session:
         columns = {row[1] for row in session.db.query("PRAGMA table_info(assessments)")}
         assert columns == set(APPROVED_COLUMN_CHANGES) | {"updated"}  # a new column must be considered here
         before = tuple(session.db.query_one("SELECT * FROM assessments WHERE id = ?", (assessment_id,)))
@@ -408,9 +408,9 @@ def test_an_approved_row_is_final_even_to_raw_sql(team: Team) -> None:
     assert after == before
 
 
-def test_an_approved_assessment_cannot_be_deleted_even_with_raw_sql(team: Team) -> None:
-    _, assessment_id = team.approved()
-    with team.session("lead") as session:
+def test_an_approved_assessment_cannot_be_deleted_even_with_raw_sql(approved_team: Team) -> None:
+    assessment_id = approved_team.assessment_id
+    with approved_team.session("lead") as session:
         with pytest.raises(StorageError, match="never changes"), session.db.write() as connection:
             for table in ("documents", "comments"):  # what refers to it goes first, so no foreign key objects
                 connection.execute(f"DELETE FROM {table} WHERE assessment_id = ?", (assessment_id,))
@@ -422,9 +422,9 @@ def test_an_approved_assessment_cannot_be_deleted_even_with_raw_sql(team: Team) 
 # --- corrections -----------------------------------------------------------------------------------------
 
 
-def test_a_correction_is_a_new_linked_draft_and_the_old_is_superseded_when_it_is_approved(team: Team) -> None:
-    child_id, original_id = team.approved()
-    with team.session("prac") as session:
+def test_a_correction_is_a_new_linked_draft_and_the_old_is_superseded_when_it_is_approved(approved_team: Team) -> None:
+    child_id, original_id = approved_team.child_id, approved_team.assessment_id
+    with approved_team.session("prac") as session:
         original = session.assessments.get(original_id)
         correction = session.assessments.start_correction(original_id)
         assert (correction.status, correction.supersedes, correction.author) == (Status.DRAFT, original_id, "prac")
@@ -438,8 +438,8 @@ def test_a_correction_is_a_new_linked_draft_and_the_old_is_superseded_when_it_is
         assert session.assessments.get(original_id) == original  # still approved until the correction is
         assert any(e.action == "assessment.correction_started" and e.detail == {"corrects": original_id}
                    and e.record_id == correction.id for e in session.audit_events())
-    with team.session("lead") as session:
-        approved = session.assessments.approve(correction.id, team.passwords["lead"])
+    with approved_team.session("lead") as session:
+        approved = session.assessments.approve(correction.id, approved_team.passwords["lead"])
         old = session.assessments.get(original_id)
         assert session.check() == []
     assert approved.status == Status.APPROVED
@@ -448,17 +448,17 @@ def test_a_correction_is_a_new_linked_draft_and_the_old_is_superseded_when_it_is
     assert (old.answers, old.submitted_content, old.content_sha256, old.reviewer, old.approved_at) == (
         original.answers, original.submitted_content, original.content_sha256, original.reviewer,
         original.approved_at)
-    with team.session("prac") as session, pytest.raises(NotAllowed):
+    with approved_team.session("prac") as session, pytest.raises(NotAllowed):
         session.assessments.start_correction(original_id)  # a superseded assessment is history
 
 
-def test_a_superseded_row_is_final_even_to_raw_sql(team: Team) -> None:
-    _, original_id = team.approved()
-    with team.session("prac") as session:
+def test_a_superseded_row_is_final_even_to_raw_sql(approved_team: Team) -> None:
+    original_id = approved_team.assessment_id
+    with approved_team.session("prac") as session:
         correction = session.assessments.start_correction(original_id)
         session.assessments.submit(correction.id)
-    with team.session("lead") as session:
-        session.assessments.approve(correction.id, team.passwords["lead"])
+    with approved_team.session("lead") as session:
+        session.assessments.approve(correction.id, approved_team.passwords["lead"])
         for sql in ("UPDATE assessments SET status = 'approved' WHERE id = ?",
                     "UPDATE assessments SET answers = '{}' WHERE id = ?"):
             with pytest.raises(StorageError, match="never changes"), session.db.write() as connection:
@@ -466,15 +466,15 @@ def test_a_superseded_row_is_final_even_to_raw_sql(team: Team) -> None:
         assert session.assessments.get(original_id).status == Status.SUPERSEDED
 
 
-def test_a_team_lead_may_start_a_correction_and_hand_it_to_the_practitioner(team: Team) -> None:
-    _, original_id = team.approved()
-    with team.session("lead") as session:
+def test_a_team_lead_may_start_a_correction_and_hand_it_to_the_practitioner(approved_team: Team) -> None:
+    original_id = approved_team.assessment_id
+    with approved_team.session("lead") as session:
         correction = session.assessments.start_correction(original_id)
         handed = session.assessments.reassign(correction.id, "prac")
         events = session.audit_events()
     assert handed.author == "prac"
     assert events[-1].action == "assessment.reassigned" and events[-1].detail == {"from": "lead", "to": "prac"}
-    with team.session("prac") as session:
+    with approved_team.session("prac") as session:
         session.assessments.submit(correction.id)
 
 
@@ -488,14 +488,14 @@ def test_only_an_administrator_reassigns_and_only_to_an_active_user(team: Team, 
         assert session.assessments.get(assessment_id).author == "prac"
 
 
-def test_every_transition_is_an_audit_event_and_the_chain_verifies(team: Team) -> None:
-    _, assessment_id = team.submitted()
-    with team.session("lead") as session:
+def test_every_transition_is_an_audit_event_and_the_chain_verifies(submitted_team: Team) -> None:
+    assessment_id = submitted_team.assessment_id
+    with submitted_team.session("lead") as session:
         session.assessments.return_for_changes(assessment_id, "More about the child's views, please.")
-    with team.session("prac") as session:
+    with submitted_team.session("prac") as session:
         session.assessments.submit(assessment_id)
-    with team.session("lead2") as session:
-        session.assessments.approve(assessment_id, team.passwords["lead2"])
+    with submitted_team.session("lead2") as session:
+        session.assessments.approve(assessment_id, submitted_team.passwords["lead2"])
         events = [(e.action, e.actor) for e in session.audit_events() if e.record_id == assessment_id]
         report = session.verify_audit()
     assert events == [("assessment.created", "prac"), ("assessment.submitted", "prac"),

@@ -8,7 +8,6 @@ after, so a check that "repaired" or rewrote anything would fail here too.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,26 +23,10 @@ PAGE = 4096  # SQLCipher 4's page size (checked below)
 SALT_BYTES = 16
 
 
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory, _team_template: Team) -> Team:
-    """One team database with a child and a submitted assessment (PDFs and all), copied for each test."""
-    folder = tmp_path_factory.mktemp("prepared")
-    for source in (_team_template.db, _team_template.keys):
-        shutil.copy2(source, folder / source.name)
-    team = type(_team_template)(folder / _team_template.db.name, _team_template.recovery_code, _team_template.kdf)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("prepared-home")))
-        team.submitted()
-    return team
-
-
 @pytest.fixture
-def victim(prepared: Team, tmp_path: Path) -> Team:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for source in (prepared.db, prepared.keys):
-        shutil.copy2(source, folder / source.name)
-    return type(prepared)(folder / prepared.db.name, prepared.recovery_code, prepared.kdf)
+def victim(submitted_team: Team) -> Team:
+    """A team database with a child and a submitted assessment (with its signed PDFs), to be damaged."""
+    return submitted_team
 
 
 @contextmanager

@@ -307,9 +307,9 @@ class AssessmentScreen(QWidget):
                                self, action="&Return to the author")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        section_id = self._current_section_id()
-        self.window_.run(lambda: self.session.assessments.return_for_changes(self.assessment.id, dialog.comment(),
-                                                                             section_id),
+        section_id, comment, assessment_id = self._current_section_id(), dialog.comment(), self.assessment.id
+        # read on the UI thread: the worker must not touch widgets
+        self.window_.run(lambda: self.session.assessments.return_for_changes(assessment_id, comment, section_id),
                          lambda _: self.finished.emit(), "Returning the assessment…")
 
     def approve(self) -> None:

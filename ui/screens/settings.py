@@ -201,7 +201,9 @@ class SettingsScreen(QScrollArea):
         row = QHBoxLayout()
         row.addWidget(self.marking, 1)
         row.addWidget(save_marking)
-        form.addRow("Security &marking", row)
+        marking_label = QLabel("Security &marking")
+        marking_label.setBuddy(self.marking)  # without a buddy the label shows the "&" instead of a mnemonic
+        form.addRow(marking_label, row)
         certificate = QPushButton("&Export the team authority certificate…")
         certificate.clicked.connect(self._export_certificate)
         form.addRow("Signatures", certificate)
