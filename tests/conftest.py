@@ -87,7 +87,7 @@ class Team:
         folder.mkdir(parents=True)
         for source in (self.db, self.keys):
             shutil.copy2(source, folder / source.name)
-        return replace(self, db=folder / self.db.name)
+        return replace(self, db=folder / self.db.name, passwords=dict(self.passwords))
 
     def session(self, username: str) -> Session:
         """Unlock the database as `username` (use it as a context manager so it is closed)."""

@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         if session.actor.has(Role.TEAM_LEAD):
             self._toolbar.addAction("&Review queue", self.workspace.show_review_queue)
         self._toolbar.addAction("&Settings", self.workspace.show_settings)
+        self._toolbar.addAction("&Import package…", self.workspace.import_package)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._toolbar.addWidget(spacer)

@@ -12,11 +12,11 @@ PROBLEM = "#a8321e"
 SUCCESS = "#24703a"
 SURFACE = "#f6f7f9"
 
-STYLE_SHEET = f"""
+_STYLE_SHEET = """
 QWidget#Sidebar {{ background: #eef1f5; border-right: 1px solid #d5dbe3; }}
-QLabel[role="title"] {{ font-size: 150%; font-weight: 600; color: {INK}; }}
+QLabel[role="title"] {{ font-size: {title}pt; font-weight: 600; color: {INK}; }}
 QLabel[role="subtitle"] {{ color: {MUTED}; }}
-QLabel[role="section"] {{ font-size: 125%; font-weight: 600; color: {ACCENT}; }}
+QLabel[role="section"] {{ font-size: {section}pt; font-weight: 600; color: {ACCENT}; }}
 QLabel[role="field-label"] {{ font-weight: 600; color: {INK}; }}
 QLabel[role="help"] {{ color: {MUTED}; }}
 QLabel[role="problem"] {{ color: {PROBLEM}; font-weight: 600; }}
@@ -47,4 +47,11 @@ def apply_theme(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.Button, QColor("#eef1f5"))
     palette.setColor(QPalette.ColorRole.ButtonText, QColor(INK))
     app.setPalette(palette)
-    app.setStyleSheet(STYLE_SHEET)
+    app.setStyleSheet(style_sheet(app.font().pointSizeF()))
+
+
+def style_sheet(base_points: float) -> str:
+    """The style sheet, with headings sized from the system font (style sheets cannot scale by percentage)."""
+    base = base_points if base_points > 0 else 10.0
+    return _STYLE_SHEET.format(title=round(base * 1.5, 1), section=round(base * 1.25, 1), INK=INK, MUTED=MUTED,
+                               ACCENT=ACCENT, PROBLEM=PROBLEM, SUCCESS=SUCCESS)

@@ -119,6 +119,11 @@ class Workspace(QWidget):
         screen.open_assessment.connect(self.open_assessment)
         self._show(screen)
 
+    def import_package(self) -> None:
+        from ui.screens.exchange import import_package
+
+        import_package(self.window_, self.session)
+
     def show_settings(self) -> None:
         self._show(SettingsScreen(self.window_, self.session))
 

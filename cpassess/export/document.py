@@ -236,7 +236,8 @@ class _Builder:
     def cover(self) -> Iterator[Flowable]:
         record, child = self.record, self.record.child
         yield self.p(record.form.title, "title")
-        subtitle = f"Version {record.form.version} of this form · {record.status}"
+        state = record.status if record.draft else "signed record"
+        subtitle = f"Version {record.form.version} of this form · {state}"
         if record.family_copy:
             subtitle += " · family copy"
         yield self.p(subtitle, "subtitle")
@@ -263,10 +264,16 @@ class _Builder:
                       ("Child protection status", register), ("Purpose", meetings)]
         assessment_rows = [("Assessment", f"{record.form.title}, version {record.form.version}"),
                            ("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
-                           ("Author", record.author), ("Reviewer", record.reviewer or "—"),
-                           ("Status", record.status), ("Started", uk_date(record.created)),
-                           ("Submitted", uk_date(record.submitted_at) or "—"),
-                           ("Approved", uk_date(record.approved_at) or "—")]
+                           ("Author", record.author), ("Started", uk_date(record.created))]
+        if record.draft:
+            assessment_rows += [("Reviewer", record.reviewer or "—"), ("Status", record.status),
+                                ("Submitted", uk_date(record.submitted_at) or "—"),
+                                ("Approved", uk_date(record.approved_at) or "—")]
+        else:
+            # these bytes are certified at submission and approved unchanged, so they say how approval is shown
+            assessment_rows += [("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
+                                ("Approval", "By the team lead's digital signature on the sign-off page (last "
+                                             "page). Without that signature this is not an approved record.")]
         yield self.key_values([*child_rows, ("", ""), *assessment_rows])
 
     def key_values(self, rows: Sequence[tuple[str, str]]) -> Table:

@@ -133,10 +133,12 @@ def type_into(qtbot: Any, widget: QWidget, text: str) -> None:
 
 
 def type_keys(qtbot: Any, widget: QWidget, text: str) -> None:
-    """Key presses for `text`; letters beyond ASCII (QTest only knows ASCII keys) come as a keyboard layout sends
-    them: a key event carrying the letter."""
-    for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]", text):
-        if run.isascii():
+    """Key presses for `text`: a new line is the Return key, and letters beyond ASCII (QTest knows only ASCII keys)
+    come as a keyboard layout sends them, a key event carrying the letter."""
+    for run in re.findall(r"[\x20-\x7e]+|.", text, flags=re.DOTALL):
+        if run == "\n":
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+        elif run.isascii() and run.isprintable():
             qtbot.keyClicks(widget, run)
         else:
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
@@ -165,6 +167,7 @@ class DialogAnswer:
 
     def __enter__(self) -> DialogAnswer:
         self._deadline = time.monotonic() + self.timeout
+        self._window = QApplication.activeWindow()
         self._timer.setInterval(20)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
@@ -192,6 +195,10 @@ class DialogAnswer:
 
     def __exit__(self, *exc: object) -> None:
         self._timer.stop()
+        if self._window is not None and self._window.isVisible():
+            # a window manager gives the window back its activation when a dialog closes; offscreen has none
+            self._window.activateWindow()
+            QTest.qWaitForWindowActive(self._window)
         if self.error is not None:
             raise self.error
         assert self.shown, f"no {self.kind.__name__} was shown"

@@ -68,7 +68,7 @@ def lock_with_ctrl_l(qtbot: Any, window: MainWindow) -> None:
 
 
 def row(view: FormView, field_id: str) -> FieldRow:
-    return view.rows[field_id]
+    return view.row(field_id)
 
 
 def open_section(qtbot: Any, view: FormView, section_id: str) -> None:
@@ -183,7 +183,7 @@ def fill_about(qtbot: Any, view: FormView) -> None:
     assert "not started" in section_state(view, "about")
     write(qtbot, view, "assessment_date", f"{SEEN_ON:%d/%m/%Y}")
     choose(qtbot, view, "assessment_reason", "Other")
-    assert row(view, "assessment_reason_other").isVisible()  # the question it asks for appears
+    qtbot.waitUntil(row(view, "assessment_reason_other").isVisible)  # the question it asks for appears
     write(qtbot, view, "assessment_reason_other", "Referral from the school nurse")
     choose(qtbot, view, "information_sources", "Home visit")
     choose(qtbot, view, "information_sources", "School or nursery")

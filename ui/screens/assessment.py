@@ -160,6 +160,13 @@ class AssessmentScreen(QWidget):
         self.export_button = QPushButton("E&xport PDF…")
         self.export_button.clicked.connect(self._export)
         header.addWidget(self.export_button)
+        from ui.screens.exchange import recipients_for, send_package
+
+        if recipients_for(self.session, self.assessment):
+            send = QPushButton("Send as &package…")
+            send.setToolTip("For a colleague on another laptop: an encrypted file only they can open")
+            send.clicked.connect(lambda: send_package(self.window_, self.session, self.assessment))
+            header.addWidget(send)
         if self.editable:
             self.submit_button = QPushButton("&Submit for review…")
             self.submit_button.setProperty("role", "primary")

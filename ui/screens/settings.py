@@ -45,6 +45,14 @@ USER_COLUMNS: list[Column[UserAccount]] = [
 ]
 
 
+def _left(widget: QWidget) -> QHBoxLayout:
+    """A control at its natural size, not stretched across the form."""
+    row = QHBoxLayout()
+    row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
 def _password_field(name: str) -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -99,7 +107,12 @@ class SettingsScreen(QScrollArea):
         self.window_ = window
         self.session = session
         self.setWidgetResizable(True)
+        outer = QWidget()
+        row = QHBoxLayout(outer)
         body = QWidget()
+        body.setMaximumWidth(920)
+        row.addWidget(body, 1)
+        row.addStretch(0)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(18, 14, 18, 14)
         title = QLabel("Settings")
@@ -107,11 +120,12 @@ class SettingsScreen(QScrollArea):
         layout.addWidget(title)
         layout.addWidget(self._password_box())
         layout.addWidget(self._lock_box())
+        layout.addWidget(self._roster_box())
         if session.actor.has(Role.ADMINISTRATOR):
             layout.addWidget(self._users_box())
             layout.addWidget(self._team_box())
         layout.addStretch(1)
-        self.setWidget(body)
+        self.setWidget(outer)
 
     def _password_box(self) -> QGroupBox:
         box = QGroupBox("Change your password")
@@ -127,7 +141,7 @@ class SettingsScreen(QScrollArea):
         form.addRow("", self.password_strength)
         change = QPushButton("C&hange password")
         change.clicked.connect(self._change_password)
-        form.addRow("", change)
+        form.addRow("", _left(change))
         self.new_password.textChanged.connect(lambda t: self.password_strength.setText(password_feedback(t)[1]))
         return box
 
@@ -153,11 +167,28 @@ class SettingsScreen(QScrollArea):
         self.idle.setValue(self.window_.settings.idle_lock_minutes)
         self.idle.setAccessibleName("Lock after this long without use")
         self.idle.valueChanged.connect(self.window_.set_idle_minutes)
-        form.addRow("&Lock after", self.idle)
+        label = QLabel("&Lock after")
+        label.setBuddy(self.idle)
+        form.addRow(label, _left(self.idle))
         hint = QLabel("cpassess also locks when you press Ctrl+L. Locking hides every record until you unlock.")
         hint.setProperty("role", "help")
         hint.setWordWrap(True)
         form.addRow(hint)
+        return box
+
+    def _roster_box(self) -> QGroupBox:
+        from ui.screens import exchange
+
+        box = QGroupBox("Team roster")
+        form = QFormLayout(box)
+        hint = QLabel("The roster tells this laptop whose packages and signatures to trust. Import the latest one "
+                      "your administrator gives you when the team changes.")
+        hint.setProperty("role", "help")
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        button = QPushButton("Import a team r&oster…")
+        button.clicked.connect(lambda: exchange.import_roster(self.window_, self.session))
+        form.addRow("", _left(button))
         return box
 
     def _users_box(self) -> QGroupBox:
@@ -206,10 +237,21 @@ class SettingsScreen(QScrollArea):
         form.addRow(marking_label, row)
         certificate = QPushButton("&Export the team authority certificate…")
         certificate.clicked.connect(self._export_certificate)
-        form.addRow("Signatures", certificate)
+        form.addRow("Signatures", _left(certificate))
         backup = QPushButton("Make a &backup…")
         backup.clicked.connect(self._backup)
-        form.addRow("Backup", backup)
+        form.addRow("Backup", _left(backup))
+        from ui.screens import exchange
+
+        roster = QPushButton("Export the team &roster…")
+        roster.clicked.connect(lambda: exchange.export_roster(self.window_, self.session))
+        join = QPushButton("Approve a &join request…")
+        join.clicked.connect(lambda: exchange.approve_join(self.window_, self.session))
+        row = QHBoxLayout()
+        row.addWidget(roster)
+        row.addWidget(join)
+        row.addStretch(1)
+        form.addRow("Other laptops", row)
         return box
 
     def _save_marking(self) -> None:
