@@ -121,7 +121,9 @@ def certify_public_key(
         .not_valid_before(now - _BACKDATE)
         .not_valid_after(min(_years_after(now, USER_YEARS), authority.certificate.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+        # signing (sign-offs, audit events) and key agreement (exchange packages are encrypted to this key)
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True, key_agreement=True),
+                       critical=True)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(authority_ski), critical=False
         )
@@ -227,6 +229,7 @@ def _key_usage(
     *,
     digital_signature: bool = False,
     content_commitment: bool = False,
+    key_agreement: bool = False,
     key_cert_sign: bool = False,
     crl_sign: bool = False,
 ) -> x509.KeyUsage:
@@ -235,7 +238,7 @@ def _key_usage(
         content_commitment=content_commitment,
         key_encipherment=False,
         data_encipherment=False,
-        key_agreement=False,
+        key_agreement=key_agreement,
         key_cert_sign=key_cert_sign,
         crl_sign=crl_sign,
         encipher_only=False,

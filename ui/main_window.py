@@ -140,10 +140,11 @@ class MainWindow(QMainWindow):
             old = self.stack.widget(0)
             self.stack.removeWidget(old)
             old.deleteLater()
+        chosen = screen.focusWidget()  # the control the screen chose to start in; adding it here forgets that
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
-        if screen.focusWidget() is not None:  # the control the screen chose while it was built off screen
-            screen.focusWidget().setFocus()
+        if chosen is not None:
+            chosen.setFocus()
 
     def show_start(self) -> None:
         self._toolbar.hide()
@@ -266,5 +267,6 @@ class MainWindow(QMainWindow):
         geometry = QSettings().value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        else:  # no taller than a small laptop's screen leaves room for (1366×768 is common)
+            available = self.screen().availableGeometry()
+            self.resize(min(1280, available.width()), min(800, available.height() * 9 // 10))

@@ -68,7 +68,15 @@ class RowsModel[Row](QAbstractTableModel):
             return
         key = self._columns[column].sort_key or self._columns[column].text
         self.layoutAboutToBeChanged.emit()
-        self._rows.sort(key=lambda r: _sortable(key(r)), reverse=order == Qt.SortOrder.DescendingOrder)
+        keys = [_sortable(key(row)) for row in self._rows]
+        moved = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        moved.sort(key=lambda old: keys[old][0])  # empty values last in either order (the sort is stable)
+        self._rows = [self._rows[old] for old in moved]
+        # the view's selection and current row follow their rows (Qt's contract for a layout change)
+        new_row = {old: new for new, old in enumerate(moved)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(persistent, [self.index(new_row[index.row()], index.column())
+                                                    for index in persistent])
         self.layoutChanged.emit()
 
 

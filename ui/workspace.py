@@ -36,7 +36,7 @@ class Workspace(QWidget):
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         banner_layout.addWidget(self.banner_text, 1)
-        self.banner_open = QPushButton("&Open it")
+        self.banner_open = QPushButton("Open &it")  # not Alt+O: the caseload's and the child's Open use it
         self.banner_dismiss = QPushButton("&Dismiss")
         banner_layout.addWidget(self.banner_open)
         banner_layout.addWidget(self.banner_dismiss)
@@ -51,10 +51,11 @@ class Workspace(QWidget):
             old = self.stack.widget(0)
             self.stack.removeWidget(old)
             old.deleteLater()
+        chosen = screen.focusWidget()  # the control the screen chose to start in; adding it here forgets that
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
-        if screen.focusWidget() is not None:  # the control the screen chose while it was built off screen
-            screen.focusWidget().setFocus()
+        if chosen is not None:
+            chosen.setFocus()
 
     def current(self) -> QWidget | None:
         return self.stack.currentWidget()

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from cpassess import __version__
 from cpassess.cli import _exchange, _forms, _pdf, _records
@@ -21,8 +22,15 @@ AppStarter = Callable[[Path | None, bool], int]
 _COMMAND_GROUPS = (_forms, _records, _pdf, _exchange)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Mistakes on the command line are one line and exit status 1, like every other failure (DESIGN §11)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cpassess",
         description="Neglect and GIRFEC wellbeing assessments for child protection. "
                     "With no command, starts the desktop app.",

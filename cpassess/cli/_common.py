@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,18 @@ def read_json_file(path: Path) -> Any:
         raise CliError(f"{path}: is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise CliError(f"{path}: is nested too deeply") from None
+
+
+def output_file(path: Path) -> Path:
+    """A file a command will write: its folder must exist and be writable (checked before any work is done)."""
+    if path.is_dir():
+        raise CliError(f"{path}: is a folder; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CliError(f"{folder}: there is no such folder")
+    if not os.access(folder, os.W_OK):
+        raise CliError(f"{folder}: you cannot write there")
+    return path
 
 
 def database_options() -> argparse.ArgumentParser:
@@ -108,3 +121,11 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Session, Passwords]]:
         yield session, passwords
     finally:
         session.close()
+
+
+def output_path(text: str) -> Path:
+    """argparse type for --out: checked as soon as the command line is read, before any work is done."""
+    try:
+        return output_file(Path(text))
+    except CliError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

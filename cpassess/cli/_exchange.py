@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.atomic import write_atomic
-from cpassess.cli._common import CliError, Passwords, acting_user, database_options, database_path, signed_in
+from cpassess.cli._common import (
+    CliError,
+    Passwords,
+    acting_user,
+    database_options,
+    database_path,
+    output_path,
+    signed_in,
+)
 from cpassess.workflow import Role
 
 MAX_FILE = 512 * 1024 * 1024
@@ -21,7 +29,7 @@ def register(commands: Any) -> None:
                                 help="write the package that sends an assessment on (submission or decision)")
     export.add_argument("--id", required=True)
     export.add_argument("--to", required=True, metavar="USER", help="the recipient's username")
-    export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    export.add_argument("--out", required=True, type=output_path, metavar="FILE")
     export.set_defaults(run=export_package)
     imported = package.add_parser("import", parents=[db, who], help="check and import a package")
     imported.add_argument("--file", required=True, type=Path)
@@ -30,7 +38,7 @@ def register(commands: Any) -> None:
     roster = package.add_parser("roster", help="the team roster").add_subparsers(
         dest="roster_command", metavar="ACTION", required=True)
     roster_export = roster.add_parser("export", parents=[db, who], help="write the signed roster (administrators)")
-    roster_export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    roster_export.add_argument("--out", required=True, type=output_path, metavar="FILE")
     roster_export.set_defaults(run=export_roster)
     roster_import = roster.add_parser("import", parents=[db, who], help="import a roster from the administrator")
     roster_import.add_argument("--file", required=True, type=Path)
@@ -41,12 +49,12 @@ def register(commands: Any) -> None:
     request = join.add_parser("request", parents=[db], help="1. on the new laptop: make your key and a request")
     request.add_argument("--user", required=True)
     request.add_argument("--name", required=True)
-    request.add_argument("--out", required=True, type=Path, metavar="FILE")
+    request.add_argument("--out", required=True, type=output_path, metavar="FILE")
     request.set_defaults(run=join_request)
     approve = join.add_parser("approve", parents=[db, who], help="2. the administrator certifies the request")
     approve.add_argument("--request", required=True, type=Path, metavar="FILE")
     approve.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
-    approve.add_argument("--out", required=True, type=Path, metavar="FILE")
+    approve.add_argument("--out", required=True, type=output_path, metavar="FILE")
     approve.set_defaults(run=join_approve)
     complete = join.add_parser("complete", parents=[db], help="3. on the new laptop: finish with the response")
     complete.add_argument("--user", required=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.atomic import write_atomic
-from cpassess.cli._common import CliError, acting_user, database_options, print_json, signed_in
+from cpassess.cli._common import CliError, acting_user, database_options, output_path, print_json, signed_in
 from cpassess.paths import trusted_authorities_dir
 
 
@@ -17,7 +17,7 @@ def register(commands: Any) -> None:
     export = commands.add_parser("export-pdf", parents=[db, who],
                                  help="write the signed PDF record (or a watermarked draft of unapproved work)")
     export.add_argument("--id", required=True)
-    export.add_argument("--out", required=True, type=Path, metavar="FILE")
+    export.add_argument("--out", required=True, type=output_path, metavar="FILE")
     export.add_argument("--family-copy", action="store_true", help="leave out third-party information")
     export.add_argument("--with-comments", action="store_true", help="print review comments (drafts only)")
     export.set_defaults(run=export_pdf)
@@ -33,7 +33,7 @@ def register(commands: Any) -> None:
         dest="authority_command", metavar="ACTION", required=True)
     export_cert = authority.add_parser("export", parents=[db, who],
                                        help="write the team authority certificate, for PDF readers' trust lists")
-    export_cert.add_argument("--out", required=True, type=Path, metavar="FILE")
+    export_cert.add_argument("--out", required=True, type=output_path, metavar="FILE")
     export_cert.set_defaults(run=export_authority)
 
 

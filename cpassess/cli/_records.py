@@ -13,6 +13,7 @@ from cpassess.cli._common import (
     acting_user,
     database_options,
     database_path,
+    output_path,
     print_json,
     read_json_file,
     signed_in,
@@ -308,7 +309,7 @@ def check_database(args: argparse.Namespace) -> int:
 def register_maintenance(commands: Any) -> None:
     db, who = database_options(), acting_user()
     backup = commands.add_parser("backup", parents=[db, who], help="write an encrypted, signed backup")
-    backup.add_argument("--out", required=True, type=Path, metavar="FILE")
+    backup.add_argument("--out", required=True, type=output_path, metavar="FILE")
     backup.set_defaults(run=backup_database)
     restore = commands.add_parser("restore", parents=[db], help="restore a backup after checking it")
     restore.add_argument("--from", dest="backup_file", required=True, type=Path, metavar="FILE")

@@ -100,6 +100,11 @@ def open_envelope(data: bytes, recipient: str, recipient_key: ec.EllipticCurvePr
     if header.get("recipient") != recipient or header.get("recipient_certificate") not in {
             _fingerprint(cert) for cert in recipient_certificates}:
         raise PackageRefused("This package is addressed to someone else; it was not opened.")
+    public_key = recipient_key.public_key()
+    if header.get("recipient_certificate") not in {
+            _fingerprint(cert) for cert in recipient_certificates if cert.public_key() == public_key}:
+        raise PackageRefused("This package was sealed to your previous certificate (before your password was "
+                             "recovered), so it cannot be opened; ask the sender to send it again.")
     try:
         point = base64.b64decode(str(header["ephemeral_key"]), validate=True)
         ephemeral = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)

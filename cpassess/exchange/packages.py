@@ -173,6 +173,9 @@ def import_package(session: Session, data: bytes) -> ImportResult:
         raise PackageRefused(f"This package (number {sequence} from {sender}) has already been imported or is older "
                              "than one already imported: a replay is refused.")
     digest = hashlib.sha256(data).hexdigest()
+    events = payload.get("events") or []
+    if not isinstance(events, list) or not all(isinstance(e, dict) and type(e.get("seq")) is int for e in events):
+        raise PackageRefused("The package's audit events are damaged.")
     if opened.kind == SUBMISSION:
         apply = _check_submission(session, sender, payload)
     elif opened.kind == DECISION:
@@ -183,7 +186,7 @@ def import_package(session: Session, data: bytes) -> ImportResult:
         assessment_id, status = apply(connection)
         connection.execute("INSERT OR IGNORE INTO package_sequence (peer) VALUES (?)", (stream,))
         connection.execute("UPDATE package_sequence SET last_received = ? WHERE peer = ?", (sequence, stream))
-        for event in payload.get("events") or []:
+        for event in events:
             connection.execute("INSERT OR IGNORE INTO imported_events (package_sha256, origin, seq, event) "
                                "VALUES (?, ?, ?, ?)", (digest, sender, int(event["seq"]),
                                                        json.dumps(event, ensure_ascii=False)))

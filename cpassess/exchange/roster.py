@@ -36,7 +36,7 @@ from cpassess.authority import (
 from cpassess.exchange.envelope import PackageRefused
 from cpassess.keyslots import KdfParams, SlotFile, SlotFileError, WrongPassword
 from cpassess.paths import slot_file_for
-from cpassess.storage import Database
+from cpassess.storage import Database, StorageError
 from cpassess.workflow import NotAllowed, check_is_administrator, parse_roles
 
 if TYPE_CHECKING:
@@ -227,8 +227,10 @@ def complete_join(path: Path, username: str, password: str, data: bytes, kdf: Kd
         secrets = slots.unlock(username, password)
     except (SlotFileError, WrongPassword) as error:
         raise NotAllowed(str(error)) from None
-    if "database_key" in secrets or path.exists():
-        raise NotAllowed("This laptop has already joined; unlock the database instead.")
+    if path.exists():
+        if "database_key" not in secrets or _joined(path, secrets["database_key"]):
+            raise NotAllowed("This laptop has already joined; unlock the database instead.")
+        _remove_database(path)  # an earlier attempt stopped before its first write: start that step again
     roster = read_roster(json.dumps(response.get("roster")).encode("utf-8"))
     authority_certificate = cert_from_pem(str(roster["authority_certificate"]).encode("ascii"))
     try:
@@ -238,15 +240,36 @@ def complete_join(path: Path, username: str, password: str, data: bytes, kdf: Kd
     key = key_from_der(secrets["signing_key"])
     if certificate.public_key() != key.public_key() or not issued_by(certificate, authority_certificate):
         raise PackageRefused("The certificate in the response is not for the key made on this laptop.")
-    database_key = os.urandom(32)
-    with Database(path, database_key, create=True) as database, database.write() as connection:
-        for meta_key, value in (("database_id", slots.database_id), ("team_name", roster["team_name"]),
-                                ("created", _now()), ("roster_serial", str(roster["serial"])),
-                                ("authority_certificate", cert_to_pem(authority_certificate).decode("ascii"))):
-            connection.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (meta_key, value))
-        _store_members(connection, roster)
-        audit.append(connection, key, username, "database.joined", "database", slots.database_id,
-                     {"team": roster["team_name"]})
+    database_key = secrets.get("database_key")
+    if database_key is None:
         from cpassess.session import kdf_for_new_slots
 
+        # the key is stored before any data is written with it, so an interrupted join can simply be retried
+        database_key = os.urandom(32)
         slots.replace(username, password, {**secrets, "database_key": database_key}, kdf or kdf_for_new_slots())
+    try:
+        with Database(path, database_key, create=True) as database, database.write() as connection:
+            for meta_key, value in (("database_id", slots.database_id), ("team_name", roster["team_name"]),
+                                    ("created", _now()), ("roster_serial", str(roster["serial"])),
+                                    ("authority_certificate", cert_to_pem(authority_certificate).decode("ascii"))):
+                connection.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (meta_key, value))
+            _store_members(connection, roster)
+            audit.append(connection, key, username, "database.joined", "database", slots.database_id,
+                         {"team": roster["team_name"]})
+    except BaseException:
+        _remove_database(path)
+        raise
+
+
+def _joined(path: Path, database_key: bytes) -> bool:
+    """Whether the database at `path` was fully created by an earlier join (it records its id)."""
+    try:
+        with Database(path, database_key) as database:
+            return database.query_one("SELECT value FROM meta WHERE key = 'database_id'") is not None
+    except StorageError:
+        return True  # not ours to remove: refuse rather than delete
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

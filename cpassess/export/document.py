@@ -217,6 +217,12 @@ class _Builder:
         self.texts: list[str] = []  # every string printed, for the font coverage check
         self.width = layout.PAGE_WIDTH - 2 * layout.MARGIN
 
+    def missing_characters(self) -> list[str]:
+        """What the font cannot draw of everything the story printed (call after `story`)."""
+        child = self.record.child
+        names = [str(child.get(key) or "") for key in ("given_names", "family_name", "known_as", "address")]
+        return fonts.missing_characters([*self.texts, *names])
+
     def p(self, text: str, style: str = "body") -> Paragraph:
         self.texts.append(text)
         return Paragraph(_text(text), self.styles[style])
@@ -381,23 +387,29 @@ class _Builder:
         return table
 
     def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float]:
-        """Each column at least as wide as its longest word (so dates and names never break mid-word, as
-        far as the page allows), the rest of the width shared out by `weights`."""
-        padding = 12  # reportlab's default cell padding, left and right
-        style = self.styles["cell_head"]
-        floors = [min(max((stringWidth(word, style.fontName, style.fontSize) for text in column
-                           for word in text.split()), default=0) + padding + 1, self.width / 3)
-                  for column in texts]
-        if sum(floors) >= self.width:
-            return [self.width * floor / sum(floors) for floor in floors]
-        # columns whose share is below their floor get the floor; the others split what is left by weight
+        """Widths for columns of (header, *cells) texts: each as wide as its longest word, so that dates and names
+        never break in the middle, and the rest of the width shared out by `weights`. When the page is too narrow
+        for every longest word, the narrative columns (the heavier weights) give way first: they wrap anyway."""
+        padding = 13  # reportlab's cell padding, 6 points each side, and a point to spare
+        head, body = self.styles["cell_head"], self.styles["cell"]
+        floors = []
+        for header, *cells in texts:
+            widest = [stringWidth(word, head.fontName, head.fontSize) for word in header.split()]
+            widest += [stringWidth(word, body.fontName, body.fontSize) for text in cells for word in text.split()]
+            floors.append(min(max(widest, default=0) + padding, self.width / 3))
         fixed = [False] * len(weights)
+        if sum(floors) > self.width:
+            narrow = min(weights)
+            fixed = [weight == narrow for weight in weights]
+            if sum(floor for floor, f in zip(floors, fixed, strict=True) if f) >= self.width or all(fixed):
+                return [self.width * floor / sum(floors) for floor in floors]
+        # columns whose share is below their floor get the floor; the others split what is left by weight
         while True:
             spare = self.width - sum(floor for floor, f in zip(floors, fixed, strict=True) if f)
             free = sum(w for w, f in zip(weights, fixed, strict=True) if not f)
             widths = [floor if f else spare * w / free for floor, w, f in zip(floors, weights, fixed, strict=True)]
             short = [i for i, width in enumerate(widths) if not fixed[i] and width < floors[i]]
-            if not short:
+            if not short or sum(floors) > self.width:
                 return widths
             for i in short:
                 fixed[i] = True
@@ -442,10 +454,12 @@ class _Builder:
                      for d in summary]
             yield self.simple_table(rows, [0.46, 0.1, 0.11, 0.11, 0.11, 0.11])
             if self.record.earlier is not None:
-                yield self.p(f"Change since the last approved neglect assessment ({self.record.earlier.label})",
-                             "label")
-                yield charts.profile_change_chart(self.record.earlier.profile, summary, self.record.earlier.label,
-                                                  "This assessment")
+                # the heading stays with its chart rather than at the foot of a page
+                yield KeepTogether([
+                    self.p(f"Change since the last approved neglect assessment ({self.record.earlier.label})",
+                           "label"),
+                    charts.profile_change_chart(self.record.earlier.profile, summary, self.record.earlier.label,
+                                                "This assessment")])
         elif field.function == "shanarri_overview":
             child = self.record.child
             centre = child.get("known_as") or child.get("given_names") or "Wellbeing"
@@ -500,7 +514,12 @@ def render(record: PrintRecord) -> RenderedPdf:
     buffer = io.BytesIO()
     document = _Document(buffer, record)
     document.build(story, canvasmaker=_NumberedCanvasMaker(record))
-    child = record.child
-    builder.texts += [str(child.get(key) or "") for key in ("given_names", "family_name", "known_as", "address")]
-    missing = fonts.missing_characters(builder.texts)
-    return RenderedPdf(buffer.getvalue(), document.page, missing)
+    return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters())
+
+
+def missing_characters(record: PrintRecord) -> list[str]:
+    """The characters of `record` the embedded font cannot draw, as `render` reports them, without laying it out
+    (for a signed record rendered earlier)."""
+    builder = _Builder(record)
+    builder.story()
+    return builder.missing_characters()

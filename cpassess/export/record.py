@@ -57,8 +57,12 @@ class RenderedPdf:
     missing_characters: list[str]
 
     def warnings(self) -> list[str]:
-        if not self.missing_characters:
-            return []
-        shown = " ".join(f"{char} (U+{ord(char):04X})" for char in self.missing_characters[:20])
-        return [f"The PDF font has no glyph for {len(self.missing_characters)} character(s), which print as boxes: "
-                f"{shown}"]
+        return glyph_warnings(self.missing_characters)
+
+
+def glyph_warnings(missing_characters: Sequence[str]) -> list[str]:
+    """The warning for characters the PDF font has no glyph for: none when there are none."""
+    if not missing_characters:
+        return []
+    shown = " ".join(f"{char} (U+{ord(char):04X})" for char in missing_characters[:20])
+    return [f"The PDF font has no glyph for {len(missing_characters)} character(s), which print as boxes: {shown}"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from cpassess.assessments import Assessment
 from cpassess.children import register_categories
 from cpassess.dates import uk_date
-from cpassess.export.record import EarlierProfile, PrintedComment, PrintRecord, RenderedPdf
+from cpassess.export.record import EarlierProfile, PrintedComment, PrintRecord, RenderedPdf, glyph_warnings
 from cpassess.forms import canonical_content, compute
 from cpassess.forms import content_sha256 as content_sha256_of
 from cpassess.forms.definition import ComputedField
@@ -132,9 +132,14 @@ def export_pdf(session: Session, assessment_id: str, *, family_copy: bool = Fals
     if assessment.status in (Status.APPROVED, Status.SUPERSEDED):
         stored = session.assessments.document(assessment_id, copy, "approved")
         if stored is not None:
+            from cpassess.export.document import missing_characters
+
             warnings = []
             if assessment.status == Status.SUPERSEDED:
                 warnings.append("This assessment has been superseded by a corrected version.")
+            # rendered at submission, when its font warnings went only to the log: the signed copy must say so too
+            warnings += glyph_warnings(missing_characters(print_record(session, assessment, draft=False,
+                                                                       family_copy=family_copy)))
             return ExportedPdf(stored, True, warnings)
     from cpassess.export.document import render
 

@@ -1,8 +1,8 @@
 """The case-conference PDF from the command line (DESIGN §9), read back the way a meeting chair and an IT officer would:
 poppler's pdftotext, pdffonts and pdfsig, pyHanko through `cpassess verify-pdf`, and the page geometry itself.
 
-One team database is built once for the module with the command line alone (init, users, children, both forms
-answered in full, submitted, approved, corrected); every test reads the PDFs it produced.
+The module's set-up builds two team databases with the command line alone (init, users, children, both forms answered
+in full with long narratives, submitted, approved, corrected) and exports PDFs at every stage; the tests read them.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def scenario(module_cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Scena
     catalog = default_catalog()
     answers = {NEGLECT: answers_for(catalog.get(NEGLECT), 11), GIRFEC: answers_for(catalog.get(GIRFEC), 12)}
     scenario = Scenario(folder, folder / "team.pem", answers, answers_for(catalog.get(NEGLECT), 11, grade_shift=-2))
-    # the children named in every script get a database of their own, built alongside (the machine has cores to spare)
+    # the children named in other scripts get a database of their own, so that it can be built at the same time
     names_cli = type(module_cli)({**module_cli.env, "CPASSESS_HOME": str(tmp_path_factory.mktemp("names-home"))})
     with ThreadPoolExecutor(max_workers=1) as pool:
         named = pool.submit(export_named_children, Desk(names_cli, folder / "names" / "team.db", folder))
@@ -244,12 +244,18 @@ def build_the_team(desk: Desk, scenario: Scenario) -> None:
 
 
 def export_named_children(desk: Desk) -> dict[str, CliRun]:
-    """A draft wellbeing assessment of each child named in another script, exported."""
+    """A draft wellbeing assessment of each child named in another script, exported; the one whose name the font
+    cannot draw is also taken through to approval and exported as the signed record."""
     open_database(desk)
     exports = {}
     for key, (given, family) in [*NAMED_CHILDREN.items(), ("cjk", CJK_CHILD)]:
         child_id = desk.add_child({"given_names": given, "family_name": family, "date_of_birth": "2018-09-30"})
-        exports[key] = desk.export(key, desk.new(child_id, GIRFEC))
+        answers = answers_for(default_catalog().get(GIRFEC), 13) if key == "cjk" else None
+        assessment_id = desk.new(child_id, GIRFEC, answers)
+        exports[key] = desk.export(key, assessment_id)
+    desk.submit(assessment_id)
+    desk.approve(assessment_id)
+    exports["cjk-approved"] = desk.export("cjk-approved", assessment_id)
     return exports
 
 
@@ -289,7 +295,9 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
-FURNITURE = re.compile(rf"^({re.escape(MARKING)}|Page \d+ of \d+|.* · record [0-9A-F]{{4}}(-[0-9A-F]{{4}}){{3}})$")
+# the header and footer lines; pdftotext may put the page number on the footer's line
+FOOTER = r".* · record [0-9A-F]{4}(-[0-9A-F]{4}){3}"
+FURNITURE = re.compile(rf"^({re.escape(MARKING)}|({FOOTER} ?)?(Page \d+ of \d+)?)$")
 
 
 @functools.cache  # each PDF is written once, by the module's set-up
@@ -664,7 +672,7 @@ def test_verify_pdf_refuses_a_changed_pdf_and_says_why(scenario: Scenario, cli: 
 
     refused = cli.refused("verify-pdf", tampered, "--trust", scenario.authority)
 
-    assert refused.error_line == f"cpassess: {tampered}: does NOT verify: {reason}"
+    assert refused.stderr == f"cpassess: {tampered}: does NOT verify: {reason}\n"  # one line, and the reason
     if tampering == "byte flipped":  # poppler agrees, though it exits 0
         output, blocks = pdfsig(tampered)
         assert len(blocks) == 2, output
@@ -782,8 +790,10 @@ def test_every_font_is_an_embedded_truetype_subset(scenario: Scenario, name: str
         assert re.match(r"[A-Z]{6}\+", font), row
 
 
-def test_a_name_the_font_cannot_draw_gives_a_warning_listing_its_characters(scenario: Scenario) -> None:
-    stderr = scenario.exports["cjk"].stderr
+@pytest.mark.parametrize("name", ["cjk", "cjk-approved"])
+def test_a_name_the_font_cannot_draw_gives_a_warning_listing_its_characters(scenario: Scenario, name: str) -> None:
+    """For a draft, and for the signed record too (rendered at submission, exported long after)."""
+    stderr = scenario.exports[name].stderr
     [warning] = [line for line in stderr.splitlines() if line.startswith("cpassess: warning:")]
 
     assert "no glyph for 3 character(s)" in warning
@@ -844,6 +854,7 @@ def test_a_later_approved_neglect_assessment_shows_the_change_since_the_last_one
     [profile_field] = [question for _, question in form.fields() if isinstance(question, ComputedField)]
 
     assert re.search(rf"{CHANGE} \(approved \d\d/\d\d/\d{{4}}", printed)
-    assert "This assessment" in printed
+    [page] = [text for text in page_texts(scenario.pdf("corrected")) if CHANGE in text]
+    assert "This assessment" in page  # the chart's legend, on the same page as its heading
     for domain in compute(form, profile_field, scenario.corrected_answers):
         assert printed.count(domain.title) >= 4  # its section, two charts and the table

@@ -249,7 +249,7 @@ class ChildScreen(QWidget):
         for form in default_catalog():
             if form.version != default_catalog().versions(form.id)[-1]:
                 continue
-            button = QPushButton(f"New: {form.title.split(':')[0].split('(')[0].strip()}")
+            button = QPushButton(f"New: &{form.title.split(':')[0].split('(')[0].strip()}")
             button.setAccessibleName(f"Start a new {form.title}")
             button.clicked.connect(functools.partial(self._new, form.id))
             tools.addWidget(button)

@@ -75,7 +75,7 @@ class ExportDialog(QDialog):
         self.save_button = QPushButton("&Save as…")
         self.save_button.setProperty("role", "primary")
         self.save_button.setEnabled(False)
-        close = QPushButton("Close")
+        close = QPushButton("Cl&ose")
         buttons.addWidget(self.save_button)
         buttons.addWidget(close)
         layout.addLayout(buttons)
@@ -83,7 +83,7 @@ class ExportDialog(QDialog):
         close.clicked.connect(self.reject)
         self.family.toggled.connect(self.make)
         self.comments.toggled.connect(self.make)
-        self.resize(900, 860)
+        self.resize(900, min(860, self.screen().availableGeometry().height() * 9 // 10))  # fits a small laptop
         self.make()
 
     def make(self) -> None:
