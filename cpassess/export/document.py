@@ -135,9 +135,12 @@ class _NumberedCanvasMaker:
 
 
 def _decorate(canvas: Any, record: PrintRecord, page: int, total: int) -> None:
-    """Drawn once the page count is known: the marking, the footer with the fingerprint, "Page X of Y"."""
+    """Drawn over each finished page once the page count is known: the DRAFT watermark (on top, translucent, so
+    no shaded table can hide it), the marking, the footer with the fingerprint, and "Page X of Y"."""
     width, height = layout.PAGE_WIDTH, layout.PAGE_HEIGHT
     marking = record.marking.upper()
+    if record.draft:
+        _draw_watermark(canvas)
     canvas.saveState()
     canvas.setFillColor(INK)
     canvas.setFont(fonts.BOLD, 10)
@@ -156,10 +159,7 @@ def _decorate(canvas: Any, record: PrintRecord, page: int, total: int) -> None:
     canvas.restoreState()
 
 
-def _draw_watermark(canvas: Any, document: Any) -> None:
-    """Under the page's content, so the words stay readable and selectable."""
-    if not document.record.draft:
-        return
+def _draw_watermark(canvas: Any) -> None:
     canvas.saveState()
     canvas.setFillColor(colors.Color(0.78, 0.2, 0.16, alpha=0.13))
     canvas.setFont(fonts.BOLD, 54)
@@ -171,7 +171,6 @@ def _draw_watermark(canvas: Any, document: Any) -> None:
 
 def _draw_signature_boxes(canvas: Any, document: Any) -> None:
     record: PrintRecord = document.record
-    _draw_watermark(canvas, document)
     canvas.saveState()
     for box, label in ((layout.AUTHOR_BOX, "Author — certified on submission"),
                        (layout.APPROVAL_BOX, "Team lead — approval")):
@@ -204,7 +203,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         signoff = Frame(layout.MARGIN, layout.SIGNOFF_FRAME_BOTTOM, layout.PAGE_WIDTH - 2 * layout.MARGIN,
                         layout.PAGE_HEIGHT - layout.MARGIN - 10 - layout.SIGNOFF_FRAME_BOTTOM, id="signoff",
                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate("content", [content], onPage=_draw_watermark),
+        self.addPageTemplates([PageTemplate("content", [content]),
                                PageTemplate("signoff", [signoff], onPage=_draw_signature_boxes)])
 
 
