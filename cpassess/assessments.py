@@ -313,10 +313,12 @@ class Assessments:
         documents = approved_documents(session, submitted)
         with session.db.write() as connection:
             self._store_documents(connection, assessment_id, "approved", documents)
-            connection.execute(
+            cursor = connection.execute(
                 "UPDATE assessments SET status = 'approved', reviewer = ?, approved_at = ?, approval_signature = ?, "
                 "updated = ?, revision = revision + 1 WHERE id = ? AND status = 'submitted' AND content_sha256 = ?",
                 (session.user.username, _now(), signature, _now(), assessment_id, digest))
+            if cursor.rowcount != 1:
+                raise EditConflict("The assessment changed while it was being approved; open it again.")
             if assessment.supersedes:
                 connection.execute("UPDATE assessments SET status = 'superseded', updated = ? WHERE id = ? "
                                    "AND status = 'approved'", (_now(), assessment.supersedes))

@@ -91,6 +91,7 @@ def make_backup(session: Session, out: Path) -> BackupInfo:
             zipped.writestr(SIGNATURE_MEMBER, signature)
             zipped.write(copy, DATABASE_MEMBER)
             zipped.write(session.slots.path, KEYS_MEMBER)
+        os.chmod(archive, 0o600)  # it holds the key file: readable only by its owner, like the database
         with archive.open("rb") as stream:
             os.fsync(stream.fileno())
         os.replace(archive, out)
@@ -189,6 +190,7 @@ def restore_backup(backup: Path, target: Path, username: str, password: str) -> 
                 raise BackupError(f"The backup cannot be restored: {error}") from None
             kept = _set_aside(target)
             os.replace(work / DATABASE_MEMBER, target)
+            os.chmod(target, 0o600)
             write_atomic(slot_file_for(target), (work / KEYS_MEMBER).read_bytes())
     finally:
         lock.release()

@@ -295,10 +295,11 @@ class Session:
             secrets = self.slots.unlock(self.user.username, old_password)
         except WrongPassword:
             raise NotAllowed("The current password is not right.") from None
-        self.slots.replace(self.user.username, new_password, secrets, kdf or kdf_for_new_slots())
         with self.db.write() as connection:
             audit.append(connection, self.signing_key, self.user.username, "user.password_changed", "user",
                          self.user.username)
+            # last, inside the transaction: if the key file cannot be written, the audit event is rolled back too
+            self.slots.replace(self.user.username, new_password, secrets, kdf or kdf_for_new_slots())
 
     def confirm_password(self, password: str) -> None:
         """Re-entry of the password before signing an approval."""

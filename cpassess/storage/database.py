@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,21 +64,30 @@ class Database:
             # SQLCipher would take an emptied file (a failed copy, a full disk) for a new database and write to it
             self._release()
             raise _damaged(path)
+        self._connection: Any = None
         try:
             self._connection = self._connect(key)
+            if create:
+                os.chmod(path, 0o600)  # only the user who runs cpassess may read even the encrypted file
             migrate(self._connection)
         except sqlcipher3.DatabaseError as error:
-            self._release()
+            self._abandon()
             log.warning("database open failed: %s", type(error).__name__)
             raise _damaged(path) from None
         except NewerSchema:
-            self._connection.close()
-            self._release()
+            self._abandon()
             raise StorageError(f"The database {path.name} was made by a newer version of cpassess; update cpassess "
                                "to open it. Nothing was changed.") from None
         except BaseException:
-            self._release()
+            self._abandon()
             raise
+
+    def _abandon(self) -> None:
+        """After a failed open: close whatever was opened and give the lock back."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._release()
 
     def _connect(self, key: bytes) -> Any:
         connection = sqlcipher3.connect(str(self.path), isolation_level=None, check_same_thread=False,

@@ -139,6 +139,9 @@ CREATE TABLE imported_events (
     event TEXT NOT NULL,
     PRIMARY KEY (package_sha256, seq)
 );
+CREATE TRIGGER approved_documents_are_never_deleted BEFORE DELETE ON documents
+WHEN OLD.stage = 'approved'
+BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)

@@ -107,6 +107,7 @@ def run_workflow_with_canaries(cli: Cli, tmp_path: Path) -> tuple[Path, Path, Pa
                     passwords=(PRAC_PW,))
     assert NAME_CANARY in listed.stdout
     backup = tmp_path / "backups" / "team.cpbackup"
+    backup.parent.mkdir()
     cli.ok("backup", "--db", db, "--as", "lead", "--out", backup, passwords=(LEAD_PW,))
     cli.ok("check", "--db", db, "--as", "lead", passwords=(LEAD_PW,))
     return data, temp, backup

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QTextEdit,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -90,9 +91,10 @@ def button(root: QWidget, text: str) -> QAbstractButton:
 
 
 def toolbar_button(window: MainWindow, text: str) -> QToolButton:
-    for action in window._toolbar.actions():
+    toolbar = window.findChild(QToolBar)
+    for action in toolbar.actions():
         if plain(action.text()) == text:
-            widget = window._toolbar.widgetForAction(action)
+            widget = toolbar.widgetForAction(action)
             assert isinstance(widget, QToolButton)
             return widget
     raise AssertionError(f"no tool bar button {text!r}")

@@ -62,7 +62,7 @@ INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QAbstractI
 STATES = ("complete", "in progress", "not started", "to fix")
 
 
-# --- helpers -----------------------------------------------------------------------------------------------------------
+# --- helpers ----------------------------------------------------------------------------------------------------------
 
 
 def controls(root: QWidget) -> list[QWidget]:
@@ -307,7 +307,7 @@ def test_dialog_buttons_have_mnemonics(qtbot: Any, app_look: Any, demo_db: Path,
         click(qtbot, opener)
 
 
-# --- completion in words -------------------------------------------------------------------------------------------------
+# --- completion in words ----------------------------------------------------------------------------------------------
 
 
 def test_the_section_list_says_how_far_each_section_has_got_in_words(qtbot: Any, app_look: Any, demo_db: Path,
@@ -329,7 +329,7 @@ def test_the_section_list_says_how_far_each_section_has_got_in_words(qtbot: Any,
             for role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
                          Qt.ItemDataRole.DecorationRole):
                 assert sections.data(index, role) is None  # no colour or icon carries the meaning
-            title, state = words.split("\n")
+            _, state = words.split("\n")
             assert sum(word in state for word in STATES) == 1, state
             states[sections.row_at(number).section.id] = state
         return states

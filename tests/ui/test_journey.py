@@ -32,7 +32,7 @@ from app_driver import (
 )
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPlainTextEdit, QWidget
 
 from cpassess.forms import fingerprint
 from cpassess.session import Session
@@ -260,7 +260,10 @@ def profile_row(view: FormView, title: str) -> list[str]:
     """One domain's row of the computed domain profile, as shown."""
     editor = row(view, "domain_profile").editor
     assert isinstance(editor, ComputedEditor)
-    return next([label.text() for label in cells] for cells in editor._cells if cells[0].text() == title)
+    grid = editor.findChild(QGridLayout)
+    rows = [[grid.itemAtPosition(number, column).widget().text() for column in range(grid.columnCount())]
+            for number in range(1, grid.rowCount()) if grid.itemAtPosition(number, 0) is not None]
+    return next(shown for shown in rows if shown[0] == title)
 
 
 def submit(qtbot: Any, window: MainWindow, screen: AssessmentScreen, boxes: MessageBoxes) -> None:
@@ -306,8 +309,9 @@ def test_from_first_run_to_an_approved_signed_export(qtbot: Any, app_look: Any, 
     fill_about(qtbot, view)
     fill_grades(qtbot, view)
     fill_capacity_and_views(qtbot, view)
-    qtbot.waitUntil(lambda: "complete" in section_state(view, "about"))
-    assert "in progress" in section_state(view, "physical_care")
+    qtbot.waitUntil(lambda: "complete" in section_state(view, "about")  # the list follows edits within 150 ms
+                    and "in progress" in section_state(view, "physical_care"))
+    qtbot.waitUntil(lambda: profile_row(view, "Physical care")[1] == "5 of 5")
     assert profile_row(view, "Physical care") == ["Physical care", "5 of 5", "2.2", "3", "0", "0"]
 
     # Submitting too early lists every problem; choosing one jumps to its question and puts the cursor there.
@@ -529,3 +533,23 @@ def test_returning_needs_a_comment_and_cancelling_changes_nothing(qtbot: Any, ap
     assert screen_of(window) is review
     assert window.session.assessments.get(waiting).status == Status.SUBMITTED
     assert window.session.assessments.comments(waiting) == []
+
+
+def test_a_problem_chosen_with_the_keyboard_jumps_to_its_question(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    draft = next(a for a in window.session.assessments.find() if a.status.value == "draft")
+    window.workspace.open_assessment(draft.id)
+    screen = wait_for_screen(qtbot, window, AssessmentScreen)
+    screen.submit_button.setFocus()
+    qtbot.keyClick(screen.submit_button, Qt.Key.Key_Space)
+    assert screen.problem_list.isVisible() and focused() is screen.problem_list  # the list is where focus goes
+    problems = [problem for problem, _ in screen.problem_model.rows()]
+    target = next(number for number, problem in enumerate(problems) if problem.field_id
+                  and screen.form.section_of(problem.field_id).id != screen.view.current_section().id)
+    for _ in range(target):
+        qtbot.keyClick(screen.problem_list, Qt.Key.Key_Down)
+    qtbot.keyClick(screen.problem_list, Qt.Key.Key_Return)
+    wanted = problems[target].field_id
+    qtbot.waitUntil(lambda: focused() is row(screen.view, wanted).editor.focus_widget())
+    assert screen.view.current_section().id == screen.form.section_of(wanted).id

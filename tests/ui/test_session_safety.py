@@ -26,9 +26,10 @@ from app_driver import (
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QToolBar
 
 from cpassess.caseload import Child
+from cpassess.keyslots import UNLOCK_REFUSED_MESSAGE
 from cpassess.session import Session
 from cpassess.storage import StorageError
 from ui.main_window import MainWindow
@@ -41,12 +42,13 @@ NARRATIVE = "practitioner_analysis"
 TYPED = " Typed just before the screen locked."
 
 
-def personal(child: Child) -> list[str]:
-    """What identifies the child: names, CHI, address (each long enough not to match by chance)."""
+def personal(window: MainWindow, child: Child) -> list[str]:
+    """What identifies the open child (names, CHI, address, school) and the name of every child on the caseload."""
     record = child.record
     words = [record.given_names, record.family_name, record.full_name, record.known_as, record.chi,
              (record.address or "").split("\n")[0], record.school]
-    return [word for word in words if word and len(word) >= 4]
+    words += [row.name for row in window.session.children.rows()]
+    return [word for word in words if word and len(word) >= 4]  # long enough not to match by chance
 
 
 def everything_shown(window: MainWindow) -> str:
@@ -72,12 +74,12 @@ def open_draft(qtbot: Any, window: MainWindow) -> tuple[AssessmentScreen, Child]
     return screen, child
 
 
-def assert_locked(window: MainWindow, session: Session, child: Child) -> None:
+def assert_locked(window: MainWindow, session: Session, secrets: list[str]) -> None:
     assert window.session is None and window.workspace is None
     assert isinstance(window.stack.currentWidget(), UnlockScreen)
-    assert not window._toolbar.isVisible()
+    assert not window.findChild(QToolBar).isVisible()
     shown = everything_shown(window)
-    leaked = [word for word in personal(child) if word in shown]
+    leaked = [word for word in secrets if word in shown]
     assert not leaked, f"still held by the window after locking: {leaked}"
     with pytest.raises(StorageError):
         session.db.connection  # noqa: B018 - the connection is closed
@@ -89,8 +91,8 @@ def test_idle_lock_saves_what_was_typed_and_leaves_nothing_of_the_child(qtbot: A
     window = open_window(qtbot, demo_db)
     unlock(qtbot, window, SAM.username, SAM.password)
     screen, child = open_draft(qtbot, window)
-    session = window.session
-    assert any(word in everything_shown(window) for word in personal(child))  # the check can see the name
+    session, secrets = window.session, personal(window, child)
+    assert child.record.family_name in everything_shown(window)  # what the check looks for can be found
     text_box = screen.view.row(NARRATIVE).editor.focus_widget()
     before = text_box.toPlainText()
     text_box.moveCursor(QTextCursor.MoveOperation.End)
@@ -100,7 +102,7 @@ def test_idle_lock_saves_what_was_typed_and_leaves_nothing_of_the_child(qtbot: A
     type_into(qtbot, text_box, TYPED)  # less than the 2 s autosave delay before the lock
     qtbot.waitUntil(lambda: window.session is None, timeout=5000)
     settle(qtbot)
-    assert_locked(window, session, child)
+    assert_locked(window, session, secrets)
     with Session.unlock(demo_db, SAM.username, SAM.password) as reopened:  # the window let go of the database
         assert reopened.assessments.get(screen.assessment.id).answers[NARRATIVE] == before + TYPED
 
@@ -124,11 +126,11 @@ def test_ctrl_l_locks_and_the_password_box_is_ready(qtbot: Any, app_look: Any, d
     window = open_window(qtbot, demo_db)
     unlock(qtbot, window, SAM.username, SAM.password)
     _, child = open_draft(qtbot, window)
-    session = window.session
+    session, secrets = window.session, personal(window, child)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.session is None, timeout=5000)
     settle(qtbot)
-    assert_locked(window, session, child)
+    assert_locked(window, session, secrets)
     screen = window.stack.currentWidget()
     assert screen.username.text() == SAM.username and not screen.password.text()
     assert focused() is screen.password  # back to work by typing the password
@@ -144,7 +146,7 @@ def test_locking_with_a_dialog_open_closes_the_dialog(qtbot: Any, app_look: Any,
     window.workspace.open_child(child.id)
     child_screen = window.workspace.current()
     assert isinstance(child_screen, ChildScreen)
-    session = window.session
+    session, secrets = window.session, personal(window, child)
 
     def walk_away(dialog: ChildDialog) -> None:
         assert child.record.family_name in "\n".join(texts_in(dialog))
@@ -157,7 +159,7 @@ def test_locking_with_a_dialog_open_closes_the_dialog(qtbot: Any, app_look: Any,
         click(qtbot, button(child_screen, "Change details…"))
     settle(qtbot)
     assert not [top for top in QApplication.topLevelWidgets() if isinstance(top, QDialog) and top.isVisible()]
-    assert_locked(window, session, child)
+    assert_locked(window, session, secrets)
     with Session.unlock(demo_db, SAM.username, SAM.password) as reopened:
         assert reopened.children.get(child.id).record == child.record  # nothing half-saved
 
@@ -166,7 +168,7 @@ def test_locking_while_the_pdf_preview_is_being_made(qtbot: Any, app_look: Any, 
     window = open_window(qtbot, demo_db)
     unlock(qtbot, window, SAM.username, SAM.password)
     screen, child = open_draft(qtbot, window)
-    session = window.session
+    session, secrets = window.session, personal(window, child)
 
     def lock_at_once(dialog: ExportDialog) -> None:
         assert not dialog.save_button.isEnabled()  # still making the PDF
@@ -179,7 +181,7 @@ def test_locking_while_the_pdf_preview_is_being_made(qtbot: Any, app_look: Any, 
         click(qtbot, screen.export_button)
     settle(qtbot, 200)
     assert not [top for top in QApplication.topLevelWidgets() if isinstance(top, QDialog) and top.isVisible()]
-    assert_locked(window, session, child)
+    assert_locked(window, session, secrets)
 
 
 def test_a_second_window_on_the_same_database_says_it_is_already_open(qtbot: Any, app_look: Any,
@@ -217,7 +219,7 @@ def test_a_wrong_password_is_refused_plainly_and_cleared(qtbot: Any, app_look: A
     type_keys(qtbot, screen.password, password)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     qtbot.waitUntil(screen.message.isVisible, timeout=SLOW_MS)
-    assert screen.message.text() == "The username or password is not right."  # the same either way
+    assert screen.message.text() == UNLOCK_REFUSED_MESSAGE  # the same either way: no hint which was wrong
     assert not screen.password.text() and focused() is screen.password
     assert screen.unlock_button.isEnabled() and window.session is None
     assert screen.username.text() == username  # only the password has to be typed again
