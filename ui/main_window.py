@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
             chosen.setFocus()
 
     def show_start(self) -> None:
+        self._toolbar.clear()  # it names the signed-in user: nothing of the session stays on screen
         self._toolbar.hide()
         if self.database.exists() and slot_file_for(self.database).exists():
             screen = UnlockScreen(self.database, self.settings.last_username or "")

@@ -37,7 +37,7 @@ class Workspace(QWidget):
         self.banner_text.setWordWrap(True)
         banner_layout.addWidget(self.banner_text, 1)
         self.banner_open = QPushButton("Open &it")  # not Alt+O: the caseload's and the child's Open use it
-        self.banner_dismiss = QPushButton("&Dismiss")
+        self.banner_dismiss = QPushButton("Dis&miss")
         banner_layout.addWidget(self.banner_open)
         banner_layout.addWidget(self.banner_dismiss)
         self.banner.hide()
@@ -47,6 +47,7 @@ class Workspace(QWidget):
 
     def _show(self, screen: QWidget) -> None:
         self.save_open_work()
+        self.banner.hide()  # the offer is for the screen it appeared on; the draft stays in the caseload
         while self.stack.count():
             old = self.stack.widget(0)
             self.stack.removeWidget(old)

@@ -197,7 +197,9 @@ class AssessmentScreen(QWidget):
             return
         self.dirty = True
         self.saved.setText("Saving soon…")
-        self.autosave.start()
+        if not self.autosave.isActive():
+            # counted from the first unsaved change, so steady typing is still saved every ~2 s
+            self.autosave.start()
 
     def save_if_dirty(self) -> None:
         if self.dirty:
