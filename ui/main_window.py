@@ -31,6 +31,7 @@ from cpassess.settings import load_settings, save_settings
 from cpassess.workflow import ROLE_LABELS, NotAllowed, Role
 from ui.background import run_in_background, wait_for_background
 from ui.screens.unlock import FirstRunScreen, UnlockScreen
+from ui.stack import show_only
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -136,15 +137,7 @@ class MainWindow(QMainWindow):
     # --- start: first run or unlock ------------------------------------------------------------------------
 
     def _replace_screen(self, screen: QWidget) -> None:
-        while self.stack.count():
-            old = self.stack.widget(0)
-            self.stack.removeWidget(old)
-            old.deleteLater()
-        chosen = screen.focusWidget()  # the control the screen chose to start in; adding it here forgets that
-        self.stack.addWidget(screen)
-        self.stack.setCurrentWidget(screen)
-        if chosen is not None:
-            chosen.setFocus()
+        show_only(self.stack, screen)
 
     def show_start(self) -> None:
         self._toolbar.clear()  # it names the signed-in user: nothing of the session stays on screen

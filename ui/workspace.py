@@ -16,6 +16,7 @@ from ui.screens.caseload import CaseloadScreen
 from ui.screens.child import ChildDialog, ChildScreen
 from ui.screens.review import QueueRow, ReviewQueueScreen
 from ui.screens.settings import SettingsScreen
+from ui.stack import show_only
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -48,15 +49,7 @@ class Workspace(QWidget):
     def _show(self, screen: QWidget) -> None:
         self.save_open_work()
         self.banner.hide()  # the offer is for the screen it appeared on; the draft stays in the caseload
-        while self.stack.count():
-            old = self.stack.widget(0)
-            self.stack.removeWidget(old)
-            old.deleteLater()
-        chosen = screen.focusWidget()  # the control the screen chose to start in; adding it here forgets that
-        self.stack.addWidget(screen)
-        self.stack.setCurrentWidget(screen)
-        if chosen is not None:
-            chosen.setFocus()
+        show_only(self.stack, screen)
 
     def current(self) -> QWidget | None:
         return self.stack.currentWidget()

@@ -39,6 +39,22 @@ def _card(title: str, subtitle: str) -> tuple[QFrame, QVBoxLayout]:
     return card, layout
 
 
+def _feedback(layout: QVBoxLayout) -> tuple[QLabel, QProgressBar]:
+    """A hidden problem message and a hidden busy bar, shown while and after the work runs."""
+    message = QLabel()
+    message.setProperty("role", "problem")
+    message.setWordWrap(True)
+    message.hide()
+    layout.addWidget(message)
+    progress = QProgressBar()
+    progress.setRange(0, 0)
+    progress.setTextVisible(False)
+    progress.setMaximumHeight(6)
+    progress.hide()
+    layout.addWidget(progress)
+    return message, progress
+
+
 def _centred(card: QFrame) -> QVBoxLayout:
     outer = QVBoxLayout()
     outer.addStretch(1)
@@ -68,17 +84,7 @@ class UnlockScreen(QWidget):
         form.addRow("&Username", self.username)
         form.addRow("&Password", self.password)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(6)
-        self.progress.hide()
-        layout.addWidget(self.progress)
+        self.message, self.progress = _feedback(layout)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.unlock_button = QPushButton("&Unlock")
@@ -148,17 +154,7 @@ class FirstRunScreen(QWidget):
         self.strength.setProperty("role", "help")
         self.strength.setWordWrap(True)
         layout.addWidget(self.strength)
-        self.message = QLabel()
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumHeight(6)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        layout.addWidget(self.progress)
+        self.message, self.progress = _feedback(layout)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.create_button = QPushButton("&Create database")
