@@ -193,14 +193,15 @@ class Assessments:
             raise EditConflict("This assessment was changed somewhere else since you opened it; "
                                "reopen it to see the newer version.")
         clean = validate_draft(self.form_of(assessment), dict(answers))
+        now = _now()
         with self._session.db.write() as connection:
             cursor = connection.execute(
                 "UPDATE assessments SET answers = ?, revision = revision + 1, updated = ? "
                 "WHERE id = ? AND revision = ?",
-                (json.dumps(clean, ensure_ascii=False), _now(), assessment_id, assessment.revision))
+                (json.dumps(clean, ensure_ascii=False), now, assessment_id, assessment.revision))
             if cursor.rowcount != 1:
                 raise EditConflict("This assessment was changed somewhere else while saving; reopen it.")
-        return self.get(assessment_id)
+        return replace(assessment, answers=clean, revision=assessment.revision + 1, updated=now)  # what was stored
 
     def submit(self, assessment_id: str, today: dt.date | None = None) -> Assessment:
         """Full validation, then freeze the canonical content and sign its hash as the author."""

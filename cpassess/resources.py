@@ -1,11 +1,13 @@
 """Where shipped data files live: the source tree, an installed wheel, or a PyInstaller bundle."""
 
+import functools
 import sys
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+@functools.cache  # shipped files do not move while the program runs; autosave asks on every save
 def resource_path(*parts: str) -> Path:
     """Path of a shipped file or folder, such as `resource_path("forms")` or `resource_path("resources", "x")`."""
     bundle = getattr(sys, "_MEIPASS", None)
