@@ -104,6 +104,8 @@ class CaseloadScreen(QWidget):
         for column in range(1, len(CASELOAD_COLUMNS)):
             self.table.resizeColumnToContents(column)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        if self.model.rowCount():
+            self.table.selectRow(0)  # the first child in the order shown, not the one that was first before sorting
         self.search.setFocus()
 
     def filter(self, text: str) -> None:
