@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cpassess import audit
 from cpassess.authority import sign, verify
+from cpassess.dates import utc_now
 from cpassess.forms import (
     FormDefinition,
     Problem,
@@ -97,10 +98,6 @@ class EditConflict(Exception):
     """The assessment changed since it was opened (another window or an imported package)."""
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _from_row(row: Mapping[str, Any]) -> Assessment:
     return Assessment(
         id=row["id"], child_id=row["child_id"], form_id=row["form_id"], form_version=row["form_version"],
@@ -109,6 +106,15 @@ def _from_row(row: Mapping[str, Any]) -> Assessment:
         content_sha256=row["content_sha256"],
         submitted_content=json.loads(row["submitted_content"]) if row["submitted_content"] else None,
         submitted_at=row["submitted_at"], reviewer=row["reviewer"], approved_at=row["approved_at"])
+
+
+def store_documents(connection: Any, assessment_id: str, stage: str, documents: Mapping[str, bytes]) -> None:
+    """Store signed PDFs (copy 'full' or 'family') for a stage, inside the caller's write transaction."""
+    for copy, data in documents.items():
+        connection.execute(
+            "INSERT OR REPLACE INTO documents (assessment_id, copy, stage, pdf, sha256, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (assessment_id, copy, stage, data, hashlib.sha256(data).hexdigest(), utc_now()))
 
 
 class Assessments:
@@ -174,7 +180,7 @@ class Assessments:
             raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
         clean = validate_draft(form, dict(answers or {}))
         assessment_id = str(uuid.uuid4())
-        now = _now()
+        now = utc_now()
         with session.db.write() as connection:
             connection.execute(
                 "INSERT INTO assessments (id, child_id, form_id, form_version, status, author, answers, created, "
@@ -193,7 +199,7 @@ class Assessments:
             raise EditConflict("This assessment was changed somewhere else since you opened it; "
                                "reopen it to see the newer version.")
         clean = validate_draft(self.form_of(assessment), dict(answers))
-        now = _now()
+        now = utc_now()
         with self._session.db.write() as connection:
             cursor = connection.execute(
                 "UPDATE assessments SET answers = ?, revision = revision + 1, updated = ? "
@@ -218,16 +224,16 @@ class Assessments:
         signature = sign(session.signing_key, bytes.fromhex(digest))
         from cpassess.export.records import certified_documents
 
-        submitted_at = _now()
+        submitted_at = utc_now()
         # the certified record's cover shows this submission, not an earlier one that was returned
         documents = certified_documents(session, replace(assessment, submitted_at=submitted_at, reviewer=None), digest)
         with session.db.write() as connection:
-            self._store_documents(connection, assessment_id, "submitted", documents)
+            store_documents(connection, assessment_id, "submitted", documents)
             connection.execute(
                 "UPDATE assessments SET status = 'submitted', submitted_content = ?, content_sha256 = ?, "
                 "submitted_at = ?, author_signature = ?, reviewer = NULL, updated = ?, revision = revision + 1 "
                 "WHERE id = ?",
-                (canonical_json(content).decode("utf-8"), digest, submitted_at, signature, _now(), assessment_id))
+                (canonical_json(content).decode("utf-8"), digest, submitted_at, signature, utc_now(), assessment_id))
             connection.execute("UPDATE comments SET resolved = 1 WHERE assessment_id = ?", (assessment_id,))
             audit.append(connection, session.signing_key, session.user.username, "assessment.submitted",
                          "assessment", assessment_id, {"content_sha256": digest})
@@ -256,7 +262,7 @@ class Assessments:
                 raise NotAllowed(f"This form has no question '{field_id}'.") from None
         elif section_id is not None and section_id not in {s.id for s in form.sections}:
             raise NotAllowed(f"This form has no section '{section_id}'.")
-        now = _now()
+        now = utc_now()
         cursor = connection.execute(
             "INSERT INTO comments (assessment_id, author, section_id, field_id, text, created) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -274,7 +280,8 @@ class Assessments:
         with session.db.write() as connection:
             self._insert_comment(connection, assessment, comment, section_id, field_id)
             connection.execute("UPDATE assessments SET status = 'returned', reviewer = ?, updated = ?, "
-                               "revision = revision + 1 WHERE id = ?", (session.user.username, _now(), assessment_id))
+                               "revision = revision + 1 WHERE id = ?",
+                               (session.user.username, utc_now(), assessment_id))
             audit.append(connection, session.signing_key, session.user.username, "assessment.returned", "assessment",
                          assessment_id, {"reason": comment.strip()})
         return self.get(assessment_id)
@@ -313,16 +320,16 @@ class Assessments:
                      if (data := self.document(assessment_id, copy, "submitted")) is not None}
         documents = approved_documents(session, submitted)
         with session.db.write() as connection:
-            self._store_documents(connection, assessment_id, "approved", documents)
+            store_documents(connection, assessment_id, "approved", documents)
             cursor = connection.execute(
                 "UPDATE assessments SET status = 'approved', reviewer = ?, approved_at = ?, approval_signature = ?, "
                 "updated = ?, revision = revision + 1 WHERE id = ? AND status = 'submitted' AND content_sha256 = ?",
-                (session.user.username, _now(), signature, _now(), assessment_id, digest))
+                (session.user.username, utc_now(), signature, utc_now(), assessment_id, digest))
             if cursor.rowcount != 1:
                 raise EditConflict("The assessment changed while it was being approved; open it again.")
             if assessment.supersedes:
                 connection.execute("UPDATE assessments SET status = 'superseded', updated = ? WHERE id = ? "
-                                   "AND status = 'approved'", (_now(), assessment.supersedes))
+                                   "AND status = 'approved'", (utc_now(), assessment.supersedes))
             audit.append(connection, session.signing_key, session.user.username, "assessment.approved", "assessment",
                          assessment_id, {"content_sha256": digest})
         return self.get(assessment_id)
@@ -333,7 +340,7 @@ class Assessments:
         """Remember that this user has this draft open, so a crash can offer it again at the next unlock."""
         with self._session.db.write() as connection:
             connection.execute("INSERT OR REPLACE INTO editing (username, assessment_id, started) VALUES (?, ?, ?)",
-                               (self._session.user.username, assessment_id, _now()))
+                               (self._session.user.username, assessment_id, utc_now()))
 
     def clear_editing(self) -> None:
         with self._session.db.write() as connection:
@@ -359,13 +366,6 @@ class Assessments:
         row = self._session.db.query_one("SELECT pdf FROM documents WHERE assessment_id = ? AND copy = ? AND stage = ?",
                                          (assessment_id, copy, stage))
         return bytes(row["pdf"]) if row else None
-
-    def _store_documents(self, connection: Any, assessment_id: str, stage: str, documents: Mapping[str, bytes]) -> None:
-        for copy, data in documents.items():
-            connection.execute(
-                "INSERT OR REPLACE INTO documents (assessment_id, copy, stage, pdf, sha256, created) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (assessment_id, copy, stage, data, hashlib.sha256(data).hexdigest(), _now()))
 
     # --- after approval ------------------------------------------------------------------------------------
 
@@ -395,7 +395,7 @@ class Assessments:
             raise NotAllowed(f"There is no active user '{username}'.")
         with session.db.write() as connection:
             connection.execute("UPDATE assessments SET author = ?, updated = ?, revision = revision + 1 WHERE id = ?",
-                               (username, _now(), assessment_id))
+                               (username, utc_now(), assessment_id))
             audit.append(connection, session.signing_key, session.user.username, "assessment.reassigned",
                          "assessment", assessment_id, {"from": assessment.author, "to": username})
         return self.get(assessment_id)

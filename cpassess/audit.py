@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cpassess.authority import sign, verify
+from cpassess.forms.canonical import canonical_json
 
 GENESIS = "0" * 64
 
@@ -60,8 +61,7 @@ def event_hash(seq: int, at: str, actor: str, action: str, record_type: str, rec
                detail: Mapping[str, Any], prev_hash: str) -> str:
     body = {"seq": seq, "at": at, "actor": actor, "action": action, "record_type": record_type,
             "record_id": record_id, "detail": detail, "prev_hash": prev_hash}
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def head_of(connection: Any) -> ChainHead:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from cpassess import audit
 from cpassess.children import ChildRecord, parse_child
+from cpassess.dates import utc_now
 from cpassess.workflow import NotAllowed, Role
 
 if TYPE_CHECKING:
@@ -51,10 +52,6 @@ class CaseloadRow:
                 if day and dt.date.fromisoformat(day) < today]
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _record_json(record: ChildRecord) -> str:
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
 
@@ -67,7 +64,7 @@ class Caseload:
         """A new child; returns it with its new id."""
         record = data if isinstance(data, ChildRecord) else parse_child(data)
         child_id = str(uuid.uuid4())
-        now = _now()
+        now = utc_now()
         session = self._session
         with session.db.write() as connection:
             connection.execute(
@@ -79,7 +76,7 @@ class Caseload:
     def add_many(self, records: list[ChildRecord]) -> list[Child]:
         """Several children in one transaction (imports and large demo databases)."""
         session = self._session
-        now = _now()
+        now = utc_now()
         added = [Child(str(uuid.uuid4()), record, session.user.username, now, now) for record in records]
         with session.db.write() as connection:
             connection.executemany(
@@ -92,7 +89,7 @@ class Caseload:
     def update(self, child_id: str, data: ChildRecord | dict[str, Any]) -> Child:
         record = data if isinstance(data, ChildRecord) else parse_child(data)
         existing = self.get(child_id)
-        now = _now()
+        now = utc_now()
         session = self._session
         with session.db.write() as connection:
             connection.execute("UPDATE children SET record = ?, search = ?, updated = ? WHERE id = ?",

@@ -19,13 +19,12 @@ from pydantic import (
 
 from cpassess.chi import ChiError, check_chi
 from cpassess.forms._yaml import read_yaml
+from cpassess.forms.answers import NARRATIVE, ONE_LINE
 from cpassess.resources import resource_path
 
-_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
-_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_ONE_LINE)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_ONE_LINE)]
-Text = Annotated[str, StringConstraints(max_length=2000, pattern=_TEXT)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=ONE_LINE)]
+Text = Annotated[str, StringConstraints(max_length=2000, pattern=NARRATIVE)]
 
 
 def _iso_date(value: Any) -> Any:

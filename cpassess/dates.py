@@ -15,3 +15,8 @@ def uk_date(value: str | None) -> str:
         return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
     except ValueError:
         return value
+
+
+def utc_now() -> str:
+    """The current time as stored in records and audit events: ISO 8601, UTC, to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

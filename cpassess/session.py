@@ -7,7 +7,6 @@ signing authority; `Session.unlock` opens one with a username and password. Case
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import uuid
@@ -34,6 +33,7 @@ from cpassess.authority import (
     key_from_der,
     key_to_der,
 )
+from cpassess.dates import utc_now
 from cpassess.keyslots import (
     AttemptLimiter,
     KdfParams,
@@ -85,10 +85,6 @@ def check_password_strength(password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise NotAllowed(problem)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Session:
@@ -147,7 +143,7 @@ class Session:
         user = UserAccount(username, display_name, roles, certificate)
         session = cls(database, slots, user, user_key, authority.certificate, authority.key, database_key)
         with database.write() as connection:
-            for key, value in (("database_id", database_id), ("team_name", team_name), ("created", _now()),
+            for key, value in (("database_id", database_id), ("team_name", team_name), ("created", utc_now()),
                                ("authority_certificate", cert_to_pem(authority.certificate).decode("ascii"))):
                 connection.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
             session.insert_user(connection, user)
@@ -313,7 +309,7 @@ class Session:
         execute = connection.execute  # type: ignore[attr-defined]
         execute("INSERT INTO users (username, display_name, roles, certificate, created) VALUES (?, ?, ?, ?, ?)",
                 (user.username, user.display_name, ",".join(sorted(user.roles)), cert_to_der(user.certificate),
-                 _now()))
+                 utc_now()))
         _store_certificate(connection, user.username, user.certificate)
 
     # --- audit and checks ----------------------------------------------------------------------------------
@@ -419,7 +415,7 @@ def _split_roles(text: str) -> list[str]:
 def _store_certificate(connection: object, username: str, certificate: x509.Certificate) -> None:
     connection.execute(  # type: ignore[attr-defined]
         "INSERT INTO certificates (serial, username, certificate, issued) VALUES (?, ?, ?, ?)",
-        (format(certificate.serial_number, "x"), username, cert_to_der(certificate), _now()))
+        (format(certificate.serial_number, "x"), username, cert_to_der(certificate), utc_now()))
 
 
 def _load_user(database: Database, username: str) -> UserAccount | None:

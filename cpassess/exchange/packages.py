@@ -9,7 +9,6 @@ number (no replays), that nothing newer is held here, and every signature; then 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 
 from cpassess import audit
-from cpassess.assessments import Assessment
+from cpassess.assessments import Assessment, store_documents
 from cpassess.authority import cert_to_der, certificate_identity, issued_by, verify
 from cpassess.children import parse_child
+from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
 from cpassess.forms.canonical import canonical_content, content_sha256
@@ -44,10 +44,6 @@ class ImportResult:
         if self.kind == SUBMISSION:
             return f"Imported an assessment submitted by {self.sender}; it is waiting in the review queue."
         return f"Imported {self.sender}'s decision: the assessment is now {self.status}."
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _b64(data: bytes | None) -> str | None:
@@ -115,7 +111,7 @@ def export_package(session: Session, assessment_id: str, recipient: str) -> byte
                          "sent.")
     certificate = _recipient(session, recipient, team_lead=kind == SUBMISSION)
     with session.db.write() as connection:
-        payload.update({"sender": me, "recipient": recipient, "created": _now(),
+        payload.update({"sender": me, "recipient": recipient, "created": utc_now(),
                         "sequence": _next_sequence(connection, recipient)})
         audit.append(connection, session.signing_key, me, "package.exported", "assessment", assessment_id,
                      {"kind": kind, "to": recipient, "sequence": payload["sequence"]})
@@ -264,7 +260,7 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
             raise PackageRefused("A different submission of this assessment is held here: a conflict, not merged.")
 
     def apply(connection: Any) -> tuple[str, str]:
-        now = _now()
+        now = utc_now()
         connection.execute(
             "INSERT INTO children (id, record, search, owner, created, updated) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET record = excluded.record, search = excluded.search, "
@@ -314,7 +310,7 @@ def _check_decision(session: Session, sender: str, payload: dict[str, Any]) -> A
 
         def returned(connection: Any) -> tuple[str, str]:
             connection.execute("UPDATE assessments SET status = 'returned', reviewer = ?, updated = ?, "
-                               "revision = revision + 1 WHERE id = ?", (sender, _now(), assessment_id))
+                               "revision = revision + 1 WHERE id = ?", (sender, utc_now(), assessment_id))
             _merge_comments(connection, assessment_id, comments)
             return assessment_id, Status.RETURNED.value
 
@@ -339,7 +335,7 @@ def _check_decision(session: Session, sender: str, payload: dict[str, Any]) -> A
         connection.execute(
             "UPDATE assessments SET status = 'approved', reviewer = ?, approved_at = ?, approval_signature = ?, "
             "updated = ?, revision = revision + 1 WHERE id = ? AND status = 'submitted'",
-            (sender, payload.get("approved_at"), signature, _now(), assessment_id))
+            (sender, payload.get("approved_at"), signature, utc_now(), assessment_id))
         if local["supersedes"]:
             connection.execute("UPDATE assessments SET status = 'superseded' WHERE id = ? AND status = 'approved'",
                                (local["supersedes"],))
@@ -351,12 +347,9 @@ def _check_decision(session: Session, sender: str, payload: dict[str, Any]) -> A
 
 
 def _store_documents(connection: Any, assessment_id: str, stage: str, documents: dict[str, bytes]) -> None:
-    for copy, pdf in documents.items():
-        if copy not in ("full", "family"):
-            raise PackageRefused("The package holds an unexpected document.")
-        connection.execute("INSERT OR REPLACE INTO documents (assessment_id, copy, stage, pdf, sha256, created) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           (assessment_id, copy, stage, pdf, hashlib.sha256(pdf).hexdigest(), _now()))
+    if any(copy not in ("full", "family") for copy in documents):
+        raise PackageRefused("The package holds an unexpected document.")
+    store_documents(connection, assessment_id, stage, documents)
 
 
 def _merge_comments(connection: Any, assessment_id: str, comments: list[dict[str, Any]]) -> None:

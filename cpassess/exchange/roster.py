@@ -33,7 +33,9 @@ from cpassess.authority import (
     sign,
     verify,
 )
+from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused
+from cpassess.forms.canonical import canonical_json
 from cpassess.keyslots import KdfParams, SlotFile, SlotFileError, WrongPassword
 from cpassess.paths import slot_file_for
 from cpassess.storage import Database, StorageError
@@ -43,14 +45,6 @@ if TYPE_CHECKING:
     from cpassess.session import Session
 
 MAX_FILE = 4 * 1024 * 1024
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _load_json(data: bytes, what: str) -> dict[str, Any]:
@@ -75,10 +69,10 @@ def build_roster(session: Session) -> bytes:
     members = [{"username": u.username, "display_name": u.display_name, "roles": sorted(u.roles),
                 "certificate": cert_to_pem(u.certificate).decode("ascii"), "active": u.active}
                for u in session.users()]
-    roster = {"format": "cpassess-roster", "version": 1, "team_name": session.team_name, "issued": _now(),
+    roster = {"format": "cpassess-roster", "version": 1, "team_name": session.team_name, "issued": utc_now(),
               "serial": int(dt.datetime.now(dt.UTC).timestamp() * 1000),
               "authority_certificate": cert_to_pem(authority.certificate).decode("ascii"), "members": members}
-    signature = sign(authority.key, _canonical(roster))
+    signature = sign(authority.key, canonical_json(roster))
     return json.dumps({"roster": roster, "signature": base64.b64encode(signature).decode("ascii")},
                       ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -98,7 +92,7 @@ def read_roster(data: bytes, expected_authority: x509.Certificate | None = None)
         raise PackageRefused("The roster is damaged.") from None
     if expected_authority is not None and cert_to_der(authority_certificate) != cert_to_der(expected_authority):
         raise PackageRefused("This roster belongs to a different team (another signing authority).")
-    if not verify(authority_certificate, _canonical(roster), signature):
+    if not verify(authority_certificate, canonical_json(roster), signature):
         raise PackageRefused("The roster's signature does not verify: it has been altered or is not genuine.")
     members = roster.get("members")
     if not isinstance(members, list) or not all(
@@ -140,10 +134,10 @@ def _store_members(connection: Any, roster: dict[str, Any]) -> None:
             " ON CONFLICT(username) DO UPDATE SET display_name = excluded.display_name, roles = excluded.roles,"
             " certificate = excluded.certificate, active = excluded.active",
             (member["username"], member["display_name"], roles, cert_to_der(certificate),
-             1 if member.get("active", True) else 0, _now()))
+             1 if member.get("active", True) else 0, utc_now()))
         connection.execute("INSERT OR IGNORE INTO certificates (serial, username, certificate, issued) "
                            "VALUES (?, ?, ?, ?)", (format(certificate.serial_number, "x"), member["username"],
-                                                   cert_to_der(certificate), _now()))
+                                                   cert_to_der(certificate), utc_now()))
 
 
 # --- joining from another laptop ----------------------------------------------------------------------------
@@ -168,7 +162,7 @@ def request_to_join(path: Path, username: str, display_name: str, password: str,
                                     x509.NameAttribute(x509.NameOID.USER_ID, username)]))
            .sign(key, hashes.SHA256()))
     request = {"format": "cpassess-join-request", "version": 1, "username": username, "display_name": display_name,
-               "created": _now(), "request": csr.public_bytes(serialization.Encoding.PEM).decode("ascii")}
+               "created": utc_now(), "request": csr.public_bytes(serialization.Encoding.PEM).decode("ascii")}
     return json.dumps(request, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -250,7 +244,7 @@ def complete_join(path: Path, username: str, password: str, data: bytes, kdf: Kd
     try:
         with Database(path, database_key, create=True) as database, database.write() as connection:
             for meta_key, value in (("database_id", slots.database_id), ("team_name", roster["team_name"]),
-                                    ("created", _now()), ("roster_serial", str(roster["serial"])),
+                                    ("created", utc_now()), ("roster_serial", str(roster["serial"])),
                                     ("authority_certificate", cert_to_pem(authority_certificate).decode("ascii"))):
                 connection.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (meta_key, value))
             _store_members(connection, roster)

@@ -42,8 +42,8 @@ from cpassess.forms.definition import (
 )
 
 # Tabs and line breaks are the only control characters a practitioner's narrative may hold.
-_NARRATIVE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+NARRATIVE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MATRIX_RANGE = 5
 JSON_SAFE_INTEGER = 2**53 - 1
 SHOWN_TEXT = 40
@@ -128,10 +128,10 @@ class GradeAnswer(_Answer):
     """A graded item: 1..5, or None for "not known", and the evidence for it."""
 
     grade: Annotated[int, Field(ge=1, le=5), BeforeValidator(_whole_number)] | None = None
-    evidence: Annotated[str, StringConstraints(max_length=20000, pattern=_NARRATIVE)] = ""
+    evidence: Annotated[str, StringConstraints(max_length=20000, pattern=NARRATIVE)] = ""
 
 
-Factor = Annotated[str, StringConstraints(max_length=500, pattern=_ONE_LINE)]
+Factor = Annotated[str, StringConstraints(max_length=500, pattern=ONE_LINE)]
 FactorList = Annotated[list[Factor], Field(max_length=FACTOR_MAX_ITEMS)]
 Axis = Annotated[int, Field(ge=-MATRIX_RANGE, le=MATRIX_RANGE), BeforeValidator(_whole_number)]
 
@@ -157,9 +157,9 @@ def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
     """The pydantic type of one field's answer (without None)."""
     match field:
         case TextField():
-            return Annotated[str, StringConstraints(max_length=field.max_length, pattern=_ONE_LINE)]
+            return Annotated[str, StringConstraints(max_length=field.max_length, pattern=ONE_LINE)]
         case LongTextField():
-            return Annotated[str, StringConstraints(max_length=field.max_length, pattern=_NARRATIVE)]
+            return Annotated[str, StringConstraints(max_length=field.max_length, pattern=NARRATIVE)]
         case DateField():
             return IsoDate
         case NumberField():
@@ -252,9 +252,9 @@ def _message(error: Any, form: FormDefinition, field_id: str | None) -> str:
     kind = error["type"]
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
-        if pattern == _ONE_LINE:
+        if pattern == ONE_LINE:
             return "must be a single line without control characters"
-        if pattern == _NARRATIVE:
+        if pattern == NARRATIVE:
             return "contains control characters that cannot be stored"
         return "must be a date written as YYYY-MM-DD"
     if kind == "literal_error":
