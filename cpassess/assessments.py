@@ -1,42 +1,22 @@
-"""Assessments and their review workflow (DESIGN §7): draft -> submitted -> returned/approved -> superseded.
+"""The assessments repository (DESIGN §7): reading assessments, their comments and signed PDFs, and the
+statements that store them.
 
-Submitting freezes the canonical content and the author signs its SHA-256; approval is the team lead's
-signature over that same hash, after checking that nothing has changed since the author signed it.
+Every change of state (new, save, submit, return, approve, correct, reassign, import) is a transition of the
+casework layer (`cpassess.casework`), which checks the rule and calls the store functions here inside its own
+write transaction; nothing here decides who may do what.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cpassess import audit
-from cpassess.authority import sign, verify
 from cpassess.dates import utc_now
-from cpassess.forms import (
-    FormDefinition,
-    Problem,
-    canonical_content,
-    canonical_json,
-    content_sha256,
-    default_catalog,
-    validate_draft,
-    validate_submission,
-)
-from cpassess.workflow import (
-    NotAllowed,
-    Role,
-    Status,
-    check_can_correct,
-    check_can_edit,
-    check_can_reassign,
-    check_can_review,
-    check_can_submit,
-)
+from cpassess.forms import FormDefinition, Problem, default_catalog
+from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -80,7 +60,7 @@ class Assessment:
                 "supersedes": self.supersedes}
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(Exception):  # raised by the casework layer, here so the UI and CLI can catch it
     """The answers are not ready to submit; `problems` lists every one."""
 
     def __init__(self, form: FormDefinition, problems: list[Problem]) -> None:
@@ -108,20 +88,122 @@ def _from_row(row: Mapping[str, Any]) -> Assessment:
         submitted_at=row["submitted_at"], reviewer=row["reviewer"], approved_at=row["approved_at"])
 
 
-def store_documents(connection: Any, assessment_id: str, stage: str, documents: Mapping[str, bytes]) -> None:
-    """Store signed PDFs (copy 'full' or 'family') for a stage, inside the caller's write transaction."""
-    for copy, data in documents.items():
+@dataclass(frozen=True)
+class StoredDocument:
+    """A signed PDF as stored, with the font warnings worked out when it was rendered."""
+
+    pdf: bytes
+    warnings: tuple[str, ...]
+
+
+def store_documents(connection: Any, assessment_id: str, stage: str,
+                    documents: Mapping[str, bytes | StoredDocument]) -> None:
+    """Store signed PDFs (copy 'full' or 'family') for a stage, inside the caller's write transaction; a PDF
+    given as bare bytes keeps the warnings stored with the same copy at an earlier stage."""
+    for copy, document in documents.items():
+        data = document.pdf if isinstance(document, StoredDocument) else document
+        if isinstance(document, StoredDocument):
+            warnings = json.dumps(list(document.warnings), ensure_ascii=False)
+        else:
+            earlier = connection.execute("SELECT warnings FROM documents WHERE assessment_id = ? AND copy = ? "
+                                         "ORDER BY stage DESC LIMIT 1", (assessment_id, copy)).fetchone()
+            warnings = earlier[0] if earlier else "[]"
         connection.execute(
-            "INSERT OR REPLACE INTO documents (assessment_id, copy, stage, pdf, sha256, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (assessment_id, copy, stage, data, hashlib.sha256(data).hexdigest(), utc_now()))
+            "INSERT OR REPLACE INTO documents (assessment_id, copy, stage, pdf, sha256, created, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (assessment_id, copy, stage, data, hashlib.sha256(data).hexdigest(), utc_now(), warnings))
+
+
+# --- the statements the casework layer's transitions run, inside their write transaction -----------------------
+
+
+def insert_draft(connection: Any, assessment_id: str, child_id: str, form: FormDefinition, author: str,
+                 answers: Mapping[str, Any], now: str) -> None:
+    connection.execute(
+        "INSERT INTO assessments (id, child_id, form_id, form_version, status, author, answers, created, updated) "
+        "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
+        (assessment_id, child_id, form.id, form.version, author, json.dumps(answers, ensure_ascii=False), now, now))
+
+
+def store_answers(connection: Any, assessment: Assessment, answers: Mapping[str, Any], now: str,
+                  form: FormDefinition | None = None) -> bool:
+    """The author's answers (and, when moving to another form version, that version); False when the assessment
+    was changed since `assessment` was read."""
+    version = form.version if form is not None else assessment.form_version
+    cursor = connection.execute(
+        "UPDATE assessments SET answers = ?, form_version = ?, revision = revision + 1, updated = ? "
+        "WHERE id = ? AND revision = ?",
+        (json.dumps(answers, ensure_ascii=False), version, now, assessment.id, assessment.revision))
+    return bool(cursor.rowcount == 1)
+
+
+def store_submission(connection: Any, assessment: Assessment, content_json: str, digest: str, submitted_at: str,
+                     author_signature: bytes) -> bool:
+    """Freeze the submitted content; False when the assessment was changed since `assessment` was read."""
+    cursor = connection.execute(
+        "UPDATE assessments SET status = 'submitted', submitted_content = ?, content_sha256 = ?, submitted_at = ?, "
+        "author_signature = ?, reviewer = NULL, updated = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
+        (content_json, digest, submitted_at, author_signature, utc_now(), assessment.id, assessment.revision))
+    if cursor.rowcount != 1:
+        return False
+    connection.execute("UPDATE comments SET resolved = 1 WHERE assessment_id = ?", (assessment.id,))
+    return True
+
+
+def insert_comment(connection: Any, assessment_id: str, author: str, section_id: str | None, field_id: str | None,
+                   text: str, now: str) -> Comment:
+    cursor = connection.execute(
+        "INSERT INTO comments (assessment_id, author, section_id, field_id, text, created) VALUES (?, ?, ?, ?, ?, ?)",
+        (assessment_id, author, section_id, field_id, text, now))
+    return Comment(cursor.lastrowid, author, section_id, field_id, text, now)
+
+
+def store_return(connection: Any, assessment_id: str, reviewer: str) -> None:
+    connection.execute("UPDATE assessments SET status = 'returned', reviewer = ?, updated = ?, revision = revision + 1 "
+                       "WHERE id = ?", (reviewer, utc_now(), assessment_id))
+
+
+def store_approval(connection: Any, assessment: Assessment, reviewer: str, approved_at: str, signature: bytes,
+                   digest: str) -> bool:
+    """Approve a submitted assessment whose content hash is still `digest`, and supersede what it corrects;
+    False when it changed since it was read."""
+    cursor = connection.execute(
+        "UPDATE assessments SET status = 'approved', reviewer = ?, approved_at = ?, approval_signature = ?, "
+        "updated = ?, revision = revision + 1 WHERE id = ? AND status = 'submitted' AND content_sha256 = ?",
+        (reviewer, approved_at, signature, utc_now(), assessment.id, digest))
+    if cursor.rowcount != 1:
+        return False
+    if assessment.supersedes:
+        connection.execute("UPDATE assessments SET status = 'superseded', updated = ? WHERE id = ? "
+                           "AND status = 'approved'", (utc_now(), assessment.supersedes))
+    return True
+
+
+def store_author(connection: Any, assessment_id: str, username: str) -> None:
+    connection.execute("UPDATE assessments SET author = ?, updated = ?, revision = revision + 1 WHERE id = ?",
+                       (username, utc_now(), assessment_id))
+
+
+def link_correction(connection: Any, correction_id: str, corrected_id: str) -> None:
+    connection.execute("UPDATE assessments SET supersedes = ? WHERE id = ?", (corrected_id, correction_id))
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """What the author and the team lead signed, as stored."""
+
+    submitted_content: str | None
+    content_sha256: str | None
+    author_signature: bytes
+    approval_signature: bytes
 
 
 class Assessments:
+    """Reading the assessments the signed-in user may see (DESIGN §7: a practitioner sees their own and those of
+    the children on their caseload; team leads and administrators see the team's)."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
-
-    # --- reading -------------------------------------------------------------------------------------------
 
     def get(self, assessment_id: str) -> Assessment:
         row = self._session.db.query_one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
@@ -147,12 +229,6 @@ class Assessments:
         rows = self._session.db.query(sql + " ORDER BY updated DESC", parameters)
         return [_from_row(row) for row in rows if self._may_see(row)]
 
-    def review_queue(self) -> list[Assessment]:
-        """Submitted assessments this team lead may review (never their own)."""
-        if not self._session.actor.has(Role.TEAM_LEAD):
-            return []
-        return [a for a in self.find(status=Status.SUBMITTED) if a.author != self._session.user.username]
-
     def comments(self, assessment_id: str) -> list[Comment]:
         self.get(assessment_id)
         rows = self._session.db.query("SELECT * FROM comments WHERE assessment_id = ? ORDER BY id", (assessment_id,))
@@ -167,172 +243,20 @@ class Assessments:
             raise NotAllowed(f"This assessment uses {assessment.form_id} version {assessment.form_version}, "
                              "which is not installed on this computer.") from None
 
-    # --- the author's work ---------------------------------------------------------------------------------
+    def signatures(self, assessment_id: str) -> Signatures:
+        self.get(assessment_id)
+        row = self._session.db.query_one("SELECT submitted_content, content_sha256, author_signature, "
+                                         "approval_signature FROM assessments WHERE id = ?", (assessment_id,))
+        if row is None:
+            return Signatures(None, None, b"", b"")
+        return Signatures(row["submitted_content"], row["content_sha256"], bytes(row["author_signature"] or b""),
+                          bytes(row["approval_signature"] or b""))
 
-    def new(self, child_id: str, form_id: str, version: int | None = None,
-            answers: Mapping[str, Any] | None = None) -> Assessment:
-        """A new draft for a child, pinned to a form version (the newest unless given)."""
-        session = self._session
-        session.children.get(child_id)
-        try:
-            form = default_catalog().get(form_id, version)
-        except KeyError as error:
-            raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
-        clean = validate_draft(form, dict(answers or {}))
-        assessment_id = str(uuid.uuid4())
-        now = utc_now()
-        with session.db.write() as connection:
-            connection.execute(
-                "INSERT INTO assessments (id, child_id, form_id, form_version, status, author, answers, created, "
-                "updated) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
-                (assessment_id, child_id, form.id, form.version, session.user.username,
-                 json.dumps(clean, ensure_ascii=False), now, now))
-            audit.append(connection, session.signing_key, session.user.username, "assessment.created", "assessment",
-                         assessment_id, {"form": f"{form.id}.v{form.version}", "child": child_id})
-        return self.get(assessment_id)
-
-    def save_draft(self, assessment_id: str, answers: Mapping[str, Any], *, revision: int | None = None) -> Assessment:
-        """Store the author's answers (draft validation only); `revision` guards against overwriting newer work."""
-        assessment = self.get(assessment_id)
-        check_can_edit(self._session.actor, assessment.status, assessment.author)
-        if revision is not None and revision != assessment.revision:
-            raise EditConflict("This assessment was changed somewhere else since you opened it; "
-                               "reopen it to see the newer version.")
-        clean = validate_draft(self.form_of(assessment), dict(answers))
-        now = utc_now()
-        with self._session.db.write() as connection:
-            cursor = connection.execute(
-                "UPDATE assessments SET answers = ?, revision = revision + 1, updated = ? "
-                "WHERE id = ? AND revision = ?",
-                (json.dumps(clean, ensure_ascii=False), now, assessment_id, assessment.revision))
-            if cursor.rowcount != 1:
-                raise EditConflict("This assessment was changed somewhere else while saving; reopen it.")
-        return replace(assessment, answers=clean, revision=assessment.revision + 1, updated=now)  # what was stored
-
-    def submit(self, assessment_id: str, today: dt.date | None = None) -> Assessment:
-        """Full validation, then freeze the canonical content and sign its hash as the author."""
-        session = self._session
-        assessment = self.get(assessment_id)
-        check_can_submit(session.actor, assessment.status, assessment.author)
-        form = self.form_of(assessment)
-        problems = validate_submission(form, assessment.answers, today)
-        if problems:
-            raise SubmissionRefused(form, problems)
-        child = session.children.get(assessment.child_id)
-        content = canonical_content(form, assessment.answers, child.record.snapshot(child.id))
-        digest = content_sha256(content)
-        signature = sign(session.signing_key, bytes.fromhex(digest))
-        from cpassess.export.records import certified_documents
-
-        submitted_at = utc_now()
-        # the certified record's cover shows this submission, not an earlier one that was returned
-        documents = certified_documents(session, replace(assessment, submitted_at=submitted_at, reviewer=None), digest)
-        with session.db.write() as connection:
-            store_documents(connection, assessment_id, "submitted", documents)
-            connection.execute(
-                "UPDATE assessments SET status = 'submitted', submitted_content = ?, content_sha256 = ?, "
-                "submitted_at = ?, author_signature = ?, reviewer = NULL, updated = ?, revision = revision + 1 "
-                "WHERE id = ?",
-                (canonical_json(content).decode("utf-8"), digest, submitted_at, signature, utc_now(), assessment_id))
-            connection.execute("UPDATE comments SET resolved = 1 WHERE assessment_id = ?", (assessment_id,))
-            audit.append(connection, session.signing_key, session.user.username, "assessment.submitted",
-                         "assessment", assessment_id, {"content_sha256": digest})
-        return self.get(assessment_id)
-
-    # --- the team lead's review ----------------------------------------------------------------------------
-
-    def add_comment(self, assessment_id: str, text: str, section_id: str | None = None,
-                    field_id: str | None = None) -> Comment:
-        """A reviewer's comment on the whole assessment, a section or a field."""
-        assessment = self.get(assessment_id)
-        check_can_review(self._session.actor, assessment.status, assessment.author)
-        with self._session.db.write() as connection:
-            return self._insert_comment(connection, assessment, text, section_id, field_id)
-
-    def _insert_comment(self, connection: Any, assessment: Assessment, text: str, section_id: str | None,
-                        field_id: str | None) -> Comment:
-        text = text.strip()
-        if not text:
-            raise NotAllowed("A comment cannot be empty.")
-        form = self.form_of(assessment)
-        if field_id is not None:
-            try:
-                section_id = form.section_of(field_id).id
-            except KeyError:
-                raise NotAllowed(f"This form has no question '{field_id}'.") from None
-        elif section_id is not None and section_id not in {s.id for s in form.sections}:
-            raise NotAllowed(f"This form has no section '{section_id}'.")
-        now = utc_now()
-        cursor = connection.execute(
-            "INSERT INTO comments (assessment_id, author, section_id, field_id, text, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (assessment.id, self._session.user.username, section_id, field_id, text, now))
-        return Comment(cursor.lastrowid, self._session.user.username, section_id, field_id, text, now)
-
-    def return_for_changes(self, assessment_id: str, comment: str, section_id: str | None = None,
-                           field_id: str | None = None) -> Assessment:
-        """Send the assessment back to its author; a comment saying why is required."""
-        session = self._session
-        assessment = self.get(assessment_id)
-        check_can_review(session.actor, assessment.status, assessment.author)
-        if not comment.strip():
-            raise NotAllowed("Say what needs to change: returning an assessment needs a comment.")
-        with session.db.write() as connection:
-            self._insert_comment(connection, assessment, comment, section_id, field_id)
-            connection.execute("UPDATE assessments SET status = 'returned', reviewer = ?, updated = ?, "
-                               "revision = revision + 1 WHERE id = ?",
-                               (session.user.username, utc_now(), assessment_id))
-            audit.append(connection, session.signing_key, session.user.username, "assessment.returned", "assessment",
-                         assessment_id, {"reason": comment.strip()})
-        return self.get(assessment_id)
-
-    def verify_submitted_content(self, assessment: Assessment) -> str:
-        """The content hash, after checking the frozen content and the author's signature; raises ContentMismatch."""
-        row = self._session.db.query_one("SELECT submitted_content, content_sha256, author_signature FROM assessments "
-                                         "WHERE id = ?", (assessment.id,))
-        if row is None or not row["submitted_content"] or not row["content_sha256"]:
-            raise ContentMismatch("This assessment has no submitted content.")
-        digest = hashlib.sha256(row["submitted_content"].encode("utf-8")).hexdigest()
-        if digest != row["content_sha256"]:
-            raise ContentMismatch("The submitted content has changed since the author signed it; it cannot be "
-                                  "approved. Return it to the author.")
-        signature = bytes(row["author_signature"] or b"")
-        if not any(verify(cert, bytes.fromhex(digest), signature)
-                   for cert in self._session.certificates_of(assessment.author)):
-            raise ContentMismatch("The author's signature on the submitted content does not verify.")
-        return digest
-
-    def approve(self, assessment_id: str, password: str) -> Assessment:
-        """Sign off: the team lead re-enters their password and signs the hash the author submitted."""
-        session = self._session
-        assessment = self.get(assessment_id)
-        check_can_review(session.actor, assessment.status, assessment.author)
-        session.confirm_password(password)
-        form = self.form_of(assessment)
-        problems = validate_submission(form, assessment.answers)
-        if problems:
-            raise SubmissionRefused(form, problems)
-        digest = self.verify_submitted_content(assessment)
-        signature = sign(session.signing_key, bytes.fromhex(digest))
-        from cpassess.export.records import approved_documents
-
-        submitted = {copy: data for copy in ("full", "family")
-                     if (data := self.document(assessment_id, copy, "submitted")) is not None}
-        documents = approved_documents(session, submitted)
-        with session.db.write() as connection:
-            store_documents(connection, assessment_id, "approved", documents)
-            cursor = connection.execute(
-                "UPDATE assessments SET status = 'approved', reviewer = ?, approved_at = ?, approval_signature = ?, "
-                "updated = ?, revision = revision + 1 WHERE id = ? AND status = 'submitted' AND content_sha256 = ?",
-                (session.user.username, utc_now(), signature, utc_now(), assessment_id, digest))
-            if cursor.rowcount != 1:
-                raise EditConflict("The assessment changed while it was being approved; open it again.")
-            if assessment.supersedes:
-                connection.execute("UPDATE assessments SET status = 'superseded', updated = ? WHERE id = ? "
-                                   "AND status = 'approved'", (utc_now(), assessment.supersedes))
-            audit.append(connection, session.signing_key, session.user.username, "assessment.approved", "assessment",
-                         assessment_id, {"content_sha256": digest})
-        return self.get(assessment_id)
+    def raw_row(self, assessment_id: str) -> Mapping[str, Any] | None:
+        """The stored row as it is (for packages and checks), whoever may see it."""
+        row: Mapping[str, Any] | None = self._session.db.query_one("SELECT * FROM assessments WHERE id = ?",
+                                                                   (assessment_id,))
+        return row
 
     # --- crash recovery: which draft was open --------------------------------------------------------------
 
@@ -358,44 +282,27 @@ class Assessments:
             return None
         return assessment if assessment.status in (Status.DRAFT, Status.RETURNED) else None
 
-    # --- the signed PDF record ---------------------------------------------------------------------------------
+    # --- the signed PDF record -----------------------------------------------------------------------------
 
-    def document(self, assessment_id: str, copy: str, stage: str) -> bytes | None:
+    def stored_document(self, assessment_id: str, copy: str, stage: str) -> StoredDocument | None:
         """A stored signed PDF: copy 'full' or 'family', stage 'submitted' (certified) or 'approved'."""
         self.get(assessment_id)
-        row = self._session.db.query_one("SELECT pdf FROM documents WHERE assessment_id = ? AND copy = ? AND stage = ?",
-                                         (assessment_id, copy, stage))
-        return bytes(row["pdf"]) if row else None
+        row = self._session.db.query_one("SELECT pdf, warnings FROM documents WHERE assessment_id = ? AND copy = ? "
+                                         "AND stage = ?", (assessment_id, copy, stage))
+        if row is None:
+            return None
+        try:
+            warnings = tuple(str(w) for w in json.loads(row["warnings"]))
+        except (TypeError, ValueError):
+            warnings = ()
+        return StoredDocument(bytes(row["pdf"]), warnings)
 
-    # --- after approval ------------------------------------------------------------------------------------
+    def document(self, assessment_id: str, copy: str, stage: str) -> bytes | None:
+        stored = self.stored_document(assessment_id, copy, stage)
+        return stored.pdf if stored else None
 
-    def start_correction(self, assessment_id: str) -> Assessment:
-        """A new draft linked to an approved assessment, which stays as it is until the correction is approved."""
-        session = self._session
-        assessment = self.get(assessment_id)
-        check_can_correct(session.actor, assessment.status, assessment.author)
-        existing = session.db.query_one("SELECT id FROM assessments WHERE supersedes = ? AND status != 'approved'",
-                                        (assessment_id,))
-        if existing is not None:
-            raise NotAllowed(f"A correction of this assessment is already under way ({existing['id']}).")
-        correction = self.new(assessment.child_id, assessment.form_id, assessment.form_version, assessment.answers)
-        with session.db.write() as connection:
-            connection.execute("UPDATE assessments SET supersedes = ? WHERE id = ?", (assessment_id, correction.id))
-            audit.append(connection, session.signing_key, session.user.username, "assessment.correction_started",
-                         "assessment", correction.id, {"corrects": assessment_id})
-        return self.get(correction.id)
+    def documents(self, assessment_id: str, stage: str) -> dict[str, bytes]:
+        """Both copies stored for a stage (those there are)."""
+        return {copy: data for copy in ("full", "family")
+                if (data := self.document(assessment_id, copy, stage)) is not None}
 
-    def reassign(self, assessment_id: str, username: str) -> Assessment:
-        """An administrator hands a draft or returned assessment to another practitioner."""
-        session = self._session
-        assessment = self.get(assessment_id)
-        check_can_reassign(session.actor, assessment.status)
-        user = session.user_named(username)
-        if user is None or not user.active:
-            raise NotAllowed(f"There is no active user '{username}'.")
-        with session.db.write() as connection:
-            connection.execute("UPDATE assessments SET author = ?, updated = ?, revision = revision + 1 WHERE id = ?",
-                               (username, utc_now(), assessment_id))
-            audit.append(connection, session.signing_key, session.user.username, "assessment.reassigned",
-                         "assessment", assessment_id, {"from": assessment.author, "to": username})
-        return self.get(assessment_id)

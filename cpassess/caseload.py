@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cpassess import audit
 from cpassess.children import ChildRecord, parse_child
 from cpassess.dates import utc_now
-from cpassess.workflow import NotAllowed, Role
+from cpassess.workflow import NotAllowed, Role, check_can_edit_child
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -24,6 +24,26 @@ class Child:
     owner: str
     created: str
     updated: str
+    revision: int = 1  # goes up with every change, on whichever laptop: an import never takes an older copy
+
+
+@dataclass(frozen=True)
+class ChildConflict:
+    """A copy of a child's details that arrived in a package but was not taken, because the copy here is as new
+    or newer and differs: both are kept, for someone to reconcile."""
+
+    id: int
+    child_id: str
+    theirs: ChildRecord
+    their_revision: int
+    sender: str
+    received: str
+
+    def differences(self, ours: ChildRecord) -> list[tuple[str, Any, Any]]:
+        """(field, ours, theirs) for every top-level detail that differs."""
+        mine, other = ours.model_dump(mode="json"), self.theirs.model_dump(mode="json")
+        return [(key, mine.get(key), other.get(key)) for key in sorted(set(mine) | set(other))
+                if mine.get(key) != other.get(key)]
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,28 @@ class CaseloadRow:
 
 def _record_json(record: ChildRecord) -> str:
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+def store_child_from_package(connection: Any, child_id: str, record: ChildRecord, revision: int, sender: str) -> str:
+    """Take a child's details from a package inside the caller's transaction: a new child, or a newer revision of
+    one held here, is stored; an older or concurrent copy that differs is kept as a conflict. Returns what was
+    done: 'added', 'updated', 'unchanged' or 'conflict'."""
+    now = utc_now()
+    local = connection.execute("SELECT record, revision FROM children WHERE id = ?", (child_id,)).fetchone()
+    if local is None:
+        connection.execute(
+            "INSERT INTO children (id, record, search, owner, created, updated, revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (child_id, _record_json(record), record.search_text(), sender, now, now, revision))
+        return "added"
+    if revision > local[1]:
+        connection.execute("UPDATE children SET record = ?, search = ?, updated = ?, revision = ? WHERE id = ?",
+                           (_record_json(record), record.search_text(), now, revision, child_id))
+        return "updated"
+    if json.loads(local[0]) == record.model_dump(mode="json"):
+        return "unchanged"
+    connection.execute("INSERT INTO child_conflicts (child_id, theirs, their_revision, sender, received) "
+                       "VALUES (?, ?, ?, ?, ?)", (child_id, _record_json(record), revision, sender, now))
+    return "conflict"
 
 
 class Caseload:
@@ -89,20 +131,31 @@ class Caseload:
     def update(self, child_id: str, data: ChildRecord | dict[str, Any]) -> Child:
         record = data if isinstance(data, ChildRecord) else parse_child(data)
         existing = self.get(child_id)
+        check_can_edit_child(self._session.actor, existing.owner)
         now = utc_now()
         session = self._session
         with session.db.write() as connection:
-            connection.execute("UPDATE children SET record = ?, search = ?, updated = ? WHERE id = ?",
-                               (_record_json(record), record.search_text(), now, child_id))
+            cursor = connection.execute("UPDATE children SET record = ?, search = ?, updated = ?, "
+                                        "revision = revision + 1 WHERE id = ? AND revision = ?",
+                                        (_record_json(record), record.search_text(), now, child_id, existing.revision))
+            if cursor.rowcount != 1:
+                raise NotAllowed("The child's details were changed somewhere else since you opened them; reopen them.")
             audit.append(connection, session.signing_key, session.user.username, "child.updated", "child", child_id)
-        return Child(child_id, record, existing.owner, existing.created, now)
+        return Child(child_id, record, existing.owner, existing.created, now, existing.revision + 1)
 
     def get(self, child_id: str) -> Child:
         row = self._session.db.query_one("SELECT * FROM children WHERE id = ?", (child_id,))
         if row is None or not self._may_see(row["owner"], child_id):
             raise NotAllowed(f"There is no child with the id {child_id} on your caseload.")
         return Child(row["id"], ChildRecord.model_validate(json.loads(row["record"])), row["owner"], row["created"],
-                     row["updated"])
+                     row["updated"], row["revision"])
+
+    def conflicts(self, child_id: str) -> list[ChildConflict]:
+        """Copies of this child's details that arrived in packages and were kept aside (oldest first)."""
+        self.get(child_id)
+        rows = self._session.db.query("SELECT * FROM child_conflicts WHERE child_id = ? ORDER BY id", (child_id,))
+        return [ChildConflict(row["id"], row["child_id"], ChildRecord.model_validate(json.loads(row["theirs"])),
+                              row["their_revision"], row["sender"], row["received"]) for row in rows]
 
     def _may_see(self, owner: str, child_id: str) -> bool:
         actor = self._session.actor

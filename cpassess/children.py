@@ -155,17 +155,9 @@ class ChildRecord(_Record):
                         if part).casefold()
 
     def snapshot(self, child_id: str) -> dict[str, Any]:
-        """Who the assessment is about, frozen into the signed content at submission."""
-        snapshot: dict[str, Any] = {"id": child_id, "given_names": self.given_names,
-                                    "family_name": self.family_name}
-        for key in ("known_as", "chi", "sex"):
-            if getattr(self, key):
-                snapshot[key] = getattr(self, key)
-        if self.date_of_birth:
-            snapshot["date_of_birth"] = self.date_of_birth.isoformat()
-        if self.expected_date_of_delivery:
-            snapshot["expected_date_of_delivery"] = self.expected_date_of_delivery.isoformat()
-        return snapshot
+        """Who the assessment is about, as its record prints them (everything but empty details), frozen into the
+        signed content at submission."""
+        return {"id": child_id, **self.model_dump(mode="json", exclude_defaults=True)}
 
 
 class ChildRecordError(ValueError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cpassess.casework import Casework
 from cpassess.children import ChildRecord
 from cpassess.forms import FormDefinition, default_catalog, validate_submission
 from cpassess.forms.answers import FACTOR_MAX_ITEMS
@@ -223,22 +224,22 @@ def _populate(path: Path, practitioners: list[DemoLogin], lead: DemoLogin, count
                     continue
                 first = child.record.known_as or child.record.given_names
                 answers = sample_answers(form, rng, first, today, complete=target != "draft")
-                assessment = session.assessments.new(child.id, form.id, form.version, answers)
+                assessment = Casework.of(session).new(child.id, form.id, form.version, answers)
                 if target != "draft" and not validate_submission(form, answers):
-                    session.assessments.submit(assessment.id)
+                    Casework.of(session).submit(assessment.id)
                     to_review.append((target, assessment.id, login.username, form))
     corrections: list[tuple[str, str]] = []  # (correction id, author)
     with Session.unlock(path, lead.username, lead.password) as review:
         for target, assessment_id, author, form in to_review:
             if target == "returned":
-                review.assessments.return_for_changes(
+                Casework.of(review).return_for_changes(
                     assessment_id, "Please say more about how the child's views were gathered, and who else "
                                    "was spoken to.", section_id=form.sections[-2].id)
             elif target in ("approved", "superseded"):
-                review.assessments.approve(assessment_id, lead.password)
+                Casework.of(review).approve(assessment_id, lead.password)
                 if target == "superseded":
-                    correction = review.assessments.start_correction(assessment_id)
-                    review.assessments.reassign(correction.id, author)
+                    correction = Casework.of(review).start_correction(assessment_id)
+                    Casework.of(review).reassign(correction.id, author)
                     corrections.append((correction.id, author))
     by_user = {login.username: login for login in practitioners}
     for login in practitioners:
@@ -246,8 +247,8 @@ def _populate(path: Path, practitioners: list[DemoLogin], lead: DemoLogin, count
         if mine:
             with Session.unlock(path, login.username, by_user[login.username].password) as session:
                 for correction_id in mine:
-                    session.assessments.submit(correction_id)
+                    Casework.of(session).submit(correction_id)
     if corrections:
         with Session.unlock(path, lead.username, lead.password) as review:
             for correction_id, _ in corrections:
-                review.assessments.approve(correction_id, lead.password)
+                Casework.of(review).approve(correction_id, lead.password)

@@ -1,8 +1,9 @@
 """An unlocked database for one signed-in user (DESIGN §8): opening, users, passwords, recovery, checks.
 
 `Session.initialise` sets up a new database with its first user (administrator and team lead) and the team
-signing authority; `Session.unlock` opens one with a username and password. Casework goes through
-`session.children` and `session.assessments`.
+signing authority; `Session.unlock` opens one with a username and password. Reading goes through
+`session.children` and `session.assessments`; every change of an assessment through the casework layer
+(`cpassess.casework.Casework.of(session)`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -100,7 +101,6 @@ class Session:
         self.authority_certificate = authority_certificate
         self._authority_key = authority_key
         self._database_key = bytearray(database_key)
-        self.pdf_signer: Any = None  # built on first signature (cpassess.export.records.signer_for)
         from cpassess.assessments import Assessments
         from cpassess.caseload import Caseload
 

@@ -77,6 +77,17 @@ def check_can_reassign(actor: Actor, status: Status) -> None:
         raise NotAllowed("Only a draft or returned assessment can be reassigned.")
 
 
+def check_can_edit_child(actor: Actor, owner: str) -> None:
+    """The child's practitioner, a team lead or an administrator changes a child's details."""
+    if owner != actor.username and not (actor.has(Role.TEAM_LEAD) or actor.has(Role.ADMINISTRATOR)):
+        raise NotAllowed("Only the child's practitioner or a team lead can change the child's details.")
+
+
+def check_can_write_assessments(actor: Actor) -> None:
+    if not (actor.has(Role.PRACTITIONER) or actor.has(Role.TEAM_LEAD)):
+        raise NotAllowed("Only practitioners and team leads write assessments.")
+
+
 def check_is_administrator(actor: Actor) -> None:
     if not actor.has(Role.ADMINISTRATOR):
         raise NotAllowed("Only an administrator can do this.")

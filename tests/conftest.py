@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from cpassess.casework import Casework
 from cpassess.keyslots import KdfParams, SlotFile
 from cpassess.paths import slot_file_for
 from cpassess.session import Session
@@ -104,15 +105,15 @@ class Team:
         """A child and an assessment of it that `author` has submitted; returns (child id, assessment id)."""
         child_id = self.add_child(author)
         with self.session(author) as session:
-            assessment = session.assessments.new(child_id, form_id, answers=complete_answers(form_id))
-            session.assessments.submit(assessment.id)
+            assessment = Casework.of(session).new(child_id, form_id, answers=complete_answers(form_id))
+            Casework.of(session).submit(assessment.id)
         return child_id, assessment.id
 
     def approved(self, form_id: str = "neglect-assessment", author: str = "prac",
                  reviewer: str = "lead") -> tuple[str, str]:
         child_id, assessment_id = self.submitted(form_id, author)
         with self.session(reviewer) as session:
-            session.assessments.approve(assessment_id, self.passwords[reviewer])
+            Casework.of(session).approve(assessment_id, self.passwords[reviewer])
         return child_id, assessment_id
 
 
@@ -148,7 +149,7 @@ def _approved_template(tmp_path_factory: pytest.TempPathFactory, _submitted_temp
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("template-home")))
         with team.session("lead") as session:
-            session.assessments.approve(team.assessment_id, team.passwords["lead"])
+            Casework.of(session).approve(team.assessment_id, team.passwords["lead"])
     return team
 
 

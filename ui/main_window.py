@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from cpassess.paths import slot_file_for
 from cpassess.settings import load_settings, save_settings
-from cpassess.workflow import ROLE_LABELS, NotAllowed, Role
+from cpassess.workflow import ROLE_LABELS
 from ui.background import run_in_background, wait_for_background
 from ui.screens.unlock import FirstRunScreen, UnlockScreen
 from ui.stack import show_only
@@ -39,18 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _expected_errors() -> tuple[type[Exception], ...]:
-    """Errors a user can cause and put right (imported late: the session's libraries load on unlocking)."""
-    from cpassess.keyslots import SlotFileError
-    from cpassess.session import UnlockFailed
-    from cpassess.storage import AlreadyOpen, StorageError
-
-    return (UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, ValueError)
-
-
 def explain(error: Exception) -> str:
     """A sentence for the user; unexpected errors are logged (by type only) and described plainly."""
-    if isinstance(error, _expected_errors()):
+    from cpassess.casework.errors import user_errors  # late: the session's libraries load on unlocking
+
+    if isinstance(error, user_errors()):
         return " ".join(str(error).split())
     log.error("unexpected %s", type(error).__name__, exc_info=error)
     return f"Something went wrong ({type(error).__name__}). Nothing was lost; please try again."
@@ -198,7 +191,9 @@ class MainWindow(QMainWindow):
         self._toolbar.clear()
         assert self.workspace is not None
         self._toolbar.addAction("&Caseload", self.workspace.show_caseload)
-        if session.actor.has(Role.TEAM_LEAD):
+        from cpassess.casework import UserAction, allowed_user_actions
+
+        if UserAction.REVIEW in allowed_user_actions(session.actor):
             self._toolbar.addAction("&Review queue", self.workspace.show_review_queue)
         self._toolbar.addAction("&Settings", self.workspace.show_settings)
         self._toolbar.addAction("&Import package…", self.workspace.import_package)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
+from cpassess.casework import Casework
 from cpassess.forms import default_catalog
 from cpassess.workflow import NotAllowed
 from ui.screens.assessment import AssessmentScreen
@@ -100,7 +101,7 @@ class Workspace(QWidget):
 
     def show_review_queue(self) -> None:
         rows = []
-        for assessment in self.session.assessments.review_queue():
+        for assessment in Casework.of(self.session).review_queue():
             child = self.session.children.get(assessment.child_id)
             author = self.session.user_named(assessment.author)
             try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from cpassess import __version__
+from cpassess.casework.errors import user_errors
 from cpassess.cli import _exchange, _forms, _pdf, _records
 from cpassess.cli._common import CliError
 
@@ -47,20 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _expected_errors() -> tuple[type[Exception], ...]:
-    """Failures a user can cause and put right: each becomes one line, never a traceback."""
-    from cpassess.assessments import ContentMismatch, EditConflict, SubmissionRefused
-    from cpassess.backup import BackupError
-    from cpassess.children import ChildRecordError
-    from cpassess.exchange import PackageRefused
-    from cpassess.forms import AnswersError, FormDefinitionError
-    from cpassess.keyslots import SlotFileError, WrongPassword
-    from cpassess.session import UnlockFailed
-    from cpassess.storage import AlreadyOpen, StorageError
-    from cpassess.workflow import NotAllowed
-
-    return (CliError, UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, WrongPassword,
-            AnswersError, FormDefinitionError, ChildRecordError, SubmissionRefused, EditConflict, ContentMismatch,
-            BackupError, PackageRefused)
+    return (CliError, *user_errors())
 
 
 def _one_line(error: Exception) -> str:
@@ -81,7 +69,7 @@ def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None)
         return start_app(args.db, args.self_test)
     try:
         result: int = args.run(args)
-    except _expected_errors() as error:
+    except _expected_errors() as error:  # evaluated only when something was raised
         print(f"cpassess: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

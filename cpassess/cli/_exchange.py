@@ -74,7 +74,7 @@ def _read(path: Path) -> bytes:
 
 
 def export_package(args: argparse.Namespace) -> int:
-    from cpassess.exchange import export_package as export
+    from cpassess.casework.packages import export_package as export
 
     with signed_in(args) as (session, _):
         data = export(session, args.id, args.to)
@@ -84,7 +84,7 @@ def export_package(args: argparse.Namespace) -> int:
 
 
 def import_package(args: argparse.Namespace) -> int:
-    from cpassess.exchange import import_package as apply
+    from cpassess.casework.packages import import_package as apply
 
     data = _read(args.file)
     with signed_in(args) as (session, _):

@@ -38,7 +38,7 @@ def register(commands: Any) -> None:
 
 
 def export_pdf(args: argparse.Namespace) -> int:
-    from cpassess.export.records import export_pdf as export
+    from cpassess.casework.documents import export_pdf as export
 
     with signed_in(args) as (session, _):
         exported = export(session, args.id, family_copy=args.family_copy, include_comments=args.with_comments)
@@ -67,6 +67,7 @@ def _load_certificates(paths: list[Path]) -> list[Any]:
 
 def verify_pdf(args: argparse.Namespace) -> int:
     from cpassess.export.verification import verify_pdf as verify
+    from cpassess.forms import fingerprint
 
     trust_paths = args.trust or sorted(trusted_authorities_dir().glob("*.pem"))
     try:
@@ -80,7 +81,10 @@ def verify_pdf(args: argparse.Namespace) -> int:
              "roles": list(s.signer_roles), "time": s.signing_time.isoformat() if s.signing_time else None,
              "certification": s.is_certification, "intact": s.intact, "valid": s.valid, "trusted": s.trusted,
              "covers_whole_document": s.covers_whole_document, "modifications_after": s.modification_level,
-             "problems": list(s.problems)} for s in report.signatures]})
+             "problems": list(s.problems)} for s in report.signatures],
+            "record": None if report.record is None else {"sha256": report.record.sha256,
+                                                          "matches": report.record.ok,
+                                                          "problem": report.record.problem}})
     else:
         for number, s in enumerate(report.signatures, start=1):
             kind = "certification" if s.is_certification else "approval"
@@ -91,6 +95,9 @@ def verify_pdf(args: argparse.Namespace) -> int:
             print(f"  changes after this signature: {s.modification_level}")
             for problem in s.problems:
                 print(f"  problem: {problem}")
+        if report.record is not None:
+            print(f"record: matches the fingerprint {fingerprint(report.record.sha256 or '')}" if report.record.ok
+                  else f"record: does NOT match: {report.record.problem}")
         for problem in report.problems:
             print(f"problem: {problem}")
     if not report.ok:

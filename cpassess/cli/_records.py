@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cpassess.casework import Casework
 from cpassess.cli._common import (
     CliError,
     Passwords,
@@ -200,7 +201,7 @@ def _answers(path: Path | None) -> dict[str, Any]:
 def new_assessment(args: argparse.Namespace) -> int:
     answers = _answers(args.answers)
     with signed_in(args) as (session, _):
-        assessment = session.assessments.new(args.child, args.form, args.form_version, answers)
+        assessment = Casework.of(session).new(args.child, args.form, args.form_version, answers)
     print(assessment.id)
     return 0
 
@@ -208,7 +209,7 @@ def new_assessment(args: argparse.Namespace) -> int:
 def update_assessment(args: argparse.Namespace) -> int:
     answers = _answers(args.answers)
     with signed_in(args) as (session, _):
-        assessment = session.assessments.save_draft(args.id, answers)
+        assessment = Casework.of(session).save_draft(args.id, answers)
     print(f"Saved {assessment.id} (revision {assessment.revision}).")
     return 0
 
@@ -218,7 +219,7 @@ def submit_assessment(args: argparse.Namespace) -> int:
 
     with signed_in(args) as (session, _):
         try:
-            assessment = session.assessments.submit(args.id)
+            assessment = Casework.of(session).submit(args.id)
         except SubmissionRefused as refused:
             for problem in refused.problems:
                 print(f"  {problem.describe(refused.form)}", file=sys.stderr)
@@ -229,7 +230,7 @@ def submit_assessment(args: argparse.Namespace) -> int:
 
 def return_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
-        assessment = session.assessments.return_for_changes(args.id, args.comment, args.section, args.field)
+        assessment = Casework.of(session).return_for_changes(args.id, args.comment, args.section, args.field)
     print(f"Returned {assessment.id} to {assessment.author} for changes.")
     return 0
 
@@ -237,14 +238,14 @@ def return_assessment(args: argparse.Namespace) -> int:
 def approve_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, passwords):
         password = passwords.read("Password again, to sign the approval: ")
-        assessment = session.assessments.approve(args.id, password)
+        assessment = Casework.of(session).approve(args.id, password)
     print(f"Approved {assessment.id}; signed content SHA-256 {assessment.content_sha256}.")
     return 0
 
 
 def correct_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
-        correction = session.assessments.start_correction(args.id)
+        correction = Casework.of(session).start_correction(args.id)
     print(correction.id)
     return 0
 
@@ -292,14 +293,19 @@ def verify_audit(args: argparse.Namespace) -> int:
 
 
 def check_database(args: argparse.Namespace) -> int:
+    from cpassess.casework.check import record_check
+
     with signed_in(args) as (session, _):
         problems = session.check()
+        if not problems:
+            problems = record_check(session)
         head = session.audit_head() if not problems else None
     if problems or head is None:
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         raise CliError(f"the database has {len(problems)} problem(s): {problems[0]}")
-    print(f"All checks passed: encryption, structure and audit log (head {head.short()}).")
+    print(f"All checks passed: encryption, structure, audit log (head {head.short()}) and every signed record "
+          "against its signatures.")
     return 0
 
 

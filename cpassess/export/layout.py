@@ -24,3 +24,10 @@ SIGNOFF_FRAME_BOTTOM = BOX_BOTTOM + BOX_HEIGHT + BOX_LABEL_GAP + 8 * MM
 
 AUTHOR_FIELD = "AuthorCertification"
 APPROVAL_FIELD = "TeamLeadApproval"
+
+# The document keywords name the SHA-256 of the embedded record.json (cpassess.export.embedded reads it back).
+RECORD_KEYWORD = "cpassess-record-sha256:"
+
+
+def record_keywords(record_sha256: str) -> str:
+    return f"{RECORD_KEYWORD}{record_sha256}"

@@ -1,12 +1,17 @@
-"""What goes into a printed assessment: plain data, assembled by the core, rendered by `document`."""
+"""What goes into a printed assessment: plain data, assembled by the core, rendered by `document`.
+
+`print_record` builds it from the record's canonical content (the `record.json` that signed copies embed) and
+nothing else but how it is presented (draft or signed, marking, status line): no repository is read here.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cpassess.forms import DomainProfile, FormDefinition
+from cpassess.forms import DomainProfile, FormDefinition, canonical_json
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,42 @@ class PrintRecord:
     comments: Sequence[PrintedComment] = ()
     earlier: EarlierProfile | None = None
     register_labels: Mapping[str, str] = field(default_factory=dict)
+    record_json: bytes | None = None  # the canonical content this copy shows; embedded when it is certified
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How a record is shown, beside what it says: none of this is signed content."""
+
+    status: str
+    draft: bool
+    marking: str = "OFFICIAL-SENSITIVE"
+    audit_head: str | None = None
+    reviewer: str | None = None
+    submitted_at: str | None = None
+    approved_at: str | None = None
+    comments: Sequence[PrintedComment] = ()
+    register_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def print_record(form: FormDefinition, content: Mapping[str, Any], presentation: Presentation) -> PrintRecord:
+    """The printable record of `content` (full or family copy): every word on the pages comes from it."""
+    if content.get("form_id") != form.id or content.get("form_version") != form.version:
+        raise ValueError("the content is not of this form version")
+    record_json = canonical_json(content)
+    author = content.get("author") or {}
+    earlier = content.get("earlier")
+    return PrintRecord(
+        form=form, answers=content["answers"], child=content.get("child") or {},
+        assessment_id=str(content.get("assessment_id", "")), status=presentation.status,
+        author=str(author.get("name") or author.get("username") or ""),
+        content_sha256=hashlib.sha256(record_json).hexdigest(), reviewer=presentation.reviewer,
+        created=content.get("started"), submitted_at=presentation.submitted_at,
+        approved_at=presentation.approved_at, audit_head=presentation.audit_head, marking=presentation.marking,
+        draft=presentation.draft, family_copy=content.get("copy") == "family", comments=presentation.comments,
+        earlier=EarlierProfile(str(earlier["label"]), [DomainProfile(**item) for item in earlier["profile"]])
+        if earlier else None,
+        register_labels=presentation.register_labels, record_json=record_json)
 
 
 @dataclass(frozen=True)

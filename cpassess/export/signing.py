@@ -40,6 +40,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from cpassess import authority
 from cpassess.export import fonts, layout
+from cpassess.export.embedded import embed_record
 from cpassess.export.verification import verify_pdf
 from cpassess.workflow import ROLE_LABELS, Role
 
@@ -141,18 +142,20 @@ class PdfSigner:
         return signed
 
 
-def certify(pdf: bytes, signer: PdfSigner) -> bytes:
+def certify(pdf: bytes, signer: PdfSigner, record_json: bytes) -> bytes:
     """The author's certification of a freshly rendered PDF, made on submission.
 
-    One incremental revision adds the author's and the team lead's signature boxes to the last page and signs
-    the author's as a certification that allows only form filling and further signatures. SigningError if the
-    bytes are not a PDF or already carry signature fields.
+    One incremental revision embeds `record_json` (the canonical content the pages were rendered from, DESIGN
+    §9.7), adds the author's and the team lead's signature boxes to the last page, and signs the author's as a
+    certification that allows only form filling and further signatures, so both signatures cover the record.
+    SigningError if the bytes are not a PDF or already carry signature fields.
     """
     started = time.perf_counter()
     with _reading_pdf():
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         if any(True for _ in fields.enumerate_sig_fields(writer.prev)):
             raise SigningError("This PDF already has signature fields: only a freshly rendered PDF can be certified.")
+        embed_record(writer, record_json)
         for name, box in ((layout.AUTHOR_FIELD, layout.AUTHOR_BOX), (layout.APPROVAL_FIELD, layout.APPROVAL_BOX)):
             # pyHanko types the box as whole points; half a point either way does not show.
             corners = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))

@@ -29,6 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from cpassess import authority
 from cpassess.export import layout
+from cpassess.export.embedded import RecordCheck, check_record, signed_length
 from cpassess.workflow import Role
 
 logger = logging.getLogger(__name__)
@@ -77,10 +78,12 @@ class SignatureCheck:
 
 @dataclass(frozen=True)
 class PdfVerification:
-    """Every signature in the PDF, checked, and the problems with the document as a whole."""
+    """Every signature in the PDF, checked, and the problems with the document as a whole (the record inside
+    it among them: `record` is None only when the file could not be read at all)."""
 
     signatures: tuple[SignatureCheck, ...]
     problems: tuple[str, ...]
+    record: RecordCheck | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,8 +110,11 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerificati
     roots = [asn1_x509.Certificate.load(authority.cert_to_der(certificate)) for certificate in trusted]
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     checks = tuple(_check(signature, context, trusted, certification) for signature in embedded)
+    record = check_record(pdf, signed_length(embedded[0].byte_range))
 
     problems: list[str] = []
+    if record.problem:
+        problems.append(record.problem)
     if not checks[0].is_certification or any(check.is_certification for check in checks[1:]):
         problems.append(NOT_CERTIFIED)
     if not checks[-1].covers_whole_document:
@@ -117,7 +123,7 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerificati
     approvers = {check.signer_username for check in checks if check.field_name == layout.APPROVAL_FIELD}
     if (authors & approvers) - {""}:
         problems.append("the author approved their own assessment")
-    return PdfVerification(signatures=checks, problems=tuple(problems))
+    return PdfVerification(signatures=checks, problems=tuple(problems), record=record)
 
 
 def _certification_reference(reader: PdfFileReader) -> generic.Reference | None:

@@ -25,16 +25,36 @@ def canonical_answers(form: FormDefinition, answers: Mapping[str, Any]) -> dict[
 
 
 def canonical_content(form: FormDefinition, answers: Mapping[str, Any],
-                      child: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The document that is hashed and signed: form id and version, answers and (when given) the child snapshot."""
-    content: dict[str, Any] = {
-        "form_id": form.id,
-        "form_version": form.version,
-        "answers": canonical_answers(form, answers),
-    }
+                      child: Mapping[str, Any] | None = None,
+                      about: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The document that is hashed and signed: form id and version, answers, (when given) the child snapshot, and
+    `about`: what else the record shows (assessment id, author, start date, the earlier profile it compares with).
+
+    Its canonical JSON is the `record.json` embedded in the signed PDF, and every page of that PDF is rendered
+    from it alone, so the words on paper are the words that were signed.
+    """
+    content: dict[str, Any] = dict(about or {})
+    if RESERVED & content.keys():
+        raise ValueError(f"`about` may not set {', '.join(sorted(RESERVED & content.keys()))}")
+    content.update({"form_id": form.id, "form_version": form.version, "answers": canonical_answers(form, answers)})
     if child is not None:
         content["child"] = dict(child)
     return content
+
+
+RESERVED = frozenset({"form_id", "form_version", "answers", "child", "copy", "full_content_sha256"})
+FAMILY_COPY = "family"
+
+
+def family_content(form: FormDefinition, content: Mapping[str, Any]) -> dict[str, Any]:
+    """The family copy's record (DESIGN §9.4): the same content without the answers marked sensitive, naming
+    the full content's hash so the two copies can be matched to one approval."""
+    sensitive = {field.id for _, field in form.fields() if field.sensitive}
+    redacted = dict(content)
+    redacted["answers"] = {key: value for key, value in content["answers"].items() if key not in sensitive}
+    redacted["copy"] = FAMILY_COPY
+    redacted["full_content_sha256"] = content_sha256(content)
+    return redacted
 
 
 def canonical_json(content: Mapping[str, Any]) -> bytes:

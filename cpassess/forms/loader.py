@@ -370,5 +370,9 @@ class FormCatalog:
     def versions(self, form_id: str) -> list[int]:
         return sorted(version for fid, version in self._forms if fid == form_id)
 
+    def newest_version(self, form_id: str) -> int | None:
+        versions = self.versions(form_id)
+        return versions[-1] if versions else None
+
     def form_ids(self) -> list[str]:
         return sorted({fid for fid, _ in self._forms})

@@ -144,7 +144,23 @@ WHEN OLD.stage = 'approved'
 BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# v4: the casework layer (DESIGN §16): font warnings kept with each signed PDF (worked out once, when it was
+# rendered), a revision on each child record so an import never overwrites newer details, and the conflicts kept.
+_V4 = """
+ALTER TABLE documents ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE children ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE child_conflicts (
+    id INTEGER PRIMARY KEY,
+    child_id TEXT NOT NULL REFERENCES children(id),
+    theirs TEXT NOT NULL,
+    their_revision INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    received TEXT NOT NULL
+);
+CREATE INDEX child_conflicts_by_child ON child_conflicts(child_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 
 
 class NewerSchema(Exception):

@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 
 from cpassess.authority import cert_to_pem, create_authority, issue_certificate, sign
+from cpassess.casework import Casework
+from cpassess.casework.packages import export_package, import_package
 from cpassess.demo import sample_answers
 from cpassess.exchange import (
     PackageRefused,
     approve_join,
     build_roster,
     complete_join,
-    export_package,
-    import_package,
     import_roster,
     request_to_join,
 )
@@ -165,28 +165,29 @@ def play_the_story(folder: Path) -> Story:
 
     with sam() as session:
         child = session.children.add(CHILD)
-        assessment_id = story.assessment_id = session.assessments.new(child.id, FORM, answers=answers(3)).id
-        session.assessments.submit(assessment_id)
+        assessment_id = story.assessment_id = Casework.of(session).new(child.id, FORM, answers=answers(3)).id
+        Casework.of(session).submit(assessment_id)
         files["submission 1"] = export_package(session, assessment_id, "lead")
     story.keep("v1 sent", lead_db, sam_db)
     with lead() as session:
         import_package(session, files["submission 1"])
     story.keep("v1 held", lead_db, sam_db)
     with lead() as session:
-        session.assessments.return_for_changes(assessment_id, RETURN_COMMENT, field_id="nutrition_feeding")
+        Casework.of(session).return_for_changes(assessment_id, RETURN_COMMENT, field_id="nutrition_feeding")
         files["return"] = export_package(session, assessment_id, "sam")
     with sam() as session:
         import_package(session, files["return"])
-        session.assessments.save_draft(assessment_id, answers(4))
+        Casework.of(session).save_draft(assessment_id, answers(4))
     story.keep("revising", lead_db, sam_db)
     with sam() as session:
-        session.assessments.submit(assessment_id)
+        Casework.of(session).submit(assessment_id)
         files["submission 2"] = export_package(session, assessment_id, "lead")
+    story.keep("v2 sent", lead_db, sam_db)
     with lead() as session:
         import_package(session, files["submission 2"])
     story.keep("v2 held", lead_db, sam_db)
     with lead() as session:
-        session.assessments.approve(assessment_id, PASSWORDS["lead"])
+        Casework.of(session).approve(assessment_id, PASSWORDS["lead"])
         files["approval"] = export_package(session, assessment_id, "sam")
     with sam() as session:
         import_package(session, files["approval"])
@@ -345,7 +346,7 @@ def test_a_team_members_package_waits_for_the_roster_that_lists_them(at: Callabl
     with laptops.session("lead") as lead:
         lead.add_user("lead3", "Zoë Ó Súilleabháin", ["team_lead"], PASSWORDS["lead3"], kdf=KDF)
     with laptops.session("lead3") as lead3:
-        lead3.assessments.return_for_changes(laptops.assessment_id, RETURN_COMMENT)
+        Casework.of(lead3).return_for_changes(laptops.assessment_id, RETURN_COMMENT)
         decision = export_package(lead3, laptops.assessment_id, "sam")
     assert "'lead3' is not on this laptop's team roster" in laptops.refused("sam", decision)
     with laptops.session("lead") as lead:
@@ -363,8 +364,8 @@ def test_a_package_from_another_teams_laptop_is_refused(at: Callable[[str], Lapt
         other.add_user("sam", "Sam Wróblewski", ["practitioner"], PASSWORDS["sam"], kdf=KDF)
     with Session.unlock(tmp_path / "other" / "other.db", "sam", PASSWORDS["sam"]) as sam:
         child = sam.children.add(CHILD)
-        assessment = sam.assessments.new(child.id, FORM, answers=answers(5))
-        sam.assessments.submit(assessment.id)
+        assessment = Casework.of(sam).new(child.id, FORM, answers=answers(5))
+        Casework.of(sam).submit(assessment.id)
         package = export_package(sam, assessment.id, "lead")
     assert "addressed to someone else" in laptops.refused("lead", package)
 
@@ -383,8 +384,8 @@ def test_packages_to_two_team_leads_sharing_a_laptop_are_both_imported(at: Calla
     laptops = at("v1 held")  # lead has imported sam's package number 1 for lead
     with laptops.session("sam") as sam:
         child = sam.children.add(CHILD | {"given_names": "Ruairidh", "sex": "male", "chi": None})
-        second = sam.assessments.new(child.id, FORM, answers=answers(6)).id
-        sam.assessments.submit(second)
+        second = Casework.of(sam).new(child.id, FORM, answers=answers(6)).id
+        Casework.of(sam).submit(second)
         for_lead2 = export_package(sam, second, "lead2")  # sam's package number 1 for lead2
     assert laptops.imported("lead2", for_lead2) == "submitted"
     assert "a replay is refused" in laptops.refused("lead2", for_lead2)
@@ -397,7 +398,7 @@ def stale_approval(laptops: Laptops) -> bytes:
     """The team lead approves the first submission on an old copy of their laptop (a restored backup), and sends
     it twice so its sequence number is ahead of anything the practitioner has had."""
     with laptops.session("lead") as lead:
-        lead.assessments.approve(laptops.assessment_id, PASSWORDS["lead"])
+        Casework.of(lead).approve(laptops.assessment_id, PASSWORDS["lead"])
         export_package(lead, laptops.assessment_id, "sam")
         return export_package(lead, laptops.assessment_id, "sam")
 
@@ -464,6 +465,125 @@ def test_a_submission_claiming_another_author_is_refused(at: Callable[[str], Lap
     with laptops.session("sam") as sam:
         tampered = seal("submission", payload, sam.signing_key, sam.user.certificate, lead_certificate, "lead")
     assert "not sent by its author" in laptops.refused("lead", tampered)
+
+
+# --- the PDFs in a package are the record it carries (DESIGN §9.7) ------------------------------------------
+
+
+def resealed(laptops: Laptops, package: str, change: Callable[[dict[str, Any], Session], None]) -> bytes:
+    """`package` opened (as the team lead could), changed by `change(payload, sam's session)`, and sealed and
+    signed again by sam: what a practitioner holding their own key could send."""
+    with laptops.session("lead") as lead:
+        payload = open_envelope(laptops.files[package], "lead", lead.signing_key, lead.certificates_of("lead")).payload
+        lead_certificate = lead.user.certificate
+    with laptops.session("sam") as sam:
+        change(payload, sam)
+        return seal("submission", payload, sam.signing_key, sam.user.certificate, lead_certificate, "lead")
+
+
+def b64(data: bytes | None) -> str:
+    assert data is not None
+    return base64.b64encode(data).decode("ascii")
+
+
+def test_a_submission_carrying_another_assessments_certified_pdf_is_refused(at: Callable[[str], Laptops]) -> None:
+    laptops = at("v1 sent")
+
+    def other_pdfs(payload: dict[str, Any], sam: Session) -> None:
+        other = Casework.of(sam).new(sam.children.add(CHILD).id, FORM, answers=answers(7))
+        Casework.of(sam).submit(other.id)
+        payload["documents"] = {copy: b64(pdf) for copy, pdf in sam.assessments.documents(other.id,
+                                                                                           "submitted").items()}
+
+    reason = laptops.refused("lead", resealed(laptops, "submission 1", other_pdfs))
+    assert "does not belong to it" in reason and "assessment_id" in reason
+
+
+def test_a_submission_carrying_an_older_versions_certified_pdf_is_refused(at: Callable[[str], Laptops]) -> None:
+    laptops = at("v2 sent")
+    with laptops.session("lead") as lead:
+        older = open_envelope(laptops.files["submission 1"], "lead", lead.signing_key,
+                              lead.certificates_of("lead")).payload["documents"]
+
+    def older_pdfs(payload: dict[str, Any], sam: Session) -> None:
+        payload["documents"] = older
+
+    reason = laptops.refused("lead", resealed(laptops, "submission 2", older_pdfs))
+    assert "does not belong to it" in reason and "answers" in reason
+
+
+def test_a_submission_carrying_the_full_copy_as_its_family_copy_is_refused(at: Callable[[str], Laptops]) -> None:
+    laptops = at("v1 sent")
+
+    def full_as_family(payload: dict[str, Any], sam: Session) -> None:
+        payload["documents"]["family"] = payload["documents"]["full"]
+
+    reason = laptops.refused("lead", resealed(laptops, "submission 1", full_as_family))
+    assert "the family copy shows other content" in reason
+
+
+def test_a_submission_whose_pdf_record_was_edited_and_certified_again_is_refused(
+        at: Callable[[str], Laptops]) -> None:
+    from cpassess.casework.documents import signer_for
+    from cpassess.export.document import render
+    from cpassess.export.record import Presentation, print_record
+    from cpassess.export.signing import certify
+    from cpassess.forms import canonical_json
+
+    laptops = at("v1 sent")
+
+    def edited_record(payload: dict[str, Any], sam: Session) -> None:
+        content = json.loads(payload["assessment"]["submitted_content"])
+        content["answers"]["physical_care_daily_life"] = "Nothing of concern was seen."  # what the pages say
+        form = default_catalog().get(FORM)
+        record = print_record(form, content, Presentation(status="Submitted for approval", draft=False))
+        payload["documents"]["full"] = b64(certify(render(record).data, signer_for(sam), canonical_json(content)))
+
+    reason = laptops.refused("lead", resealed(laptops, "submission 1", edited_record))
+    assert "the full copy shows other content than this assessment's (differs in answers)" in reason
+
+
+def test_a_resealed_but_unchanged_submission_is_imported(at: Callable[[str], Laptops]) -> None:
+    """The re-sealing above is sound: with nothing changed, the package goes through."""
+    laptops = at("v1 sent")
+    assert laptops.imported("lead", resealed(laptops, "submission 1", lambda payload, sam: None)) == "submitted"
+
+
+# --- the child's details travel with a revision -------------------------------------------------------------
+
+
+def test_an_older_copy_of_the_childs_details_never_overwrites_newer_ones_and_is_kept(
+        at: Callable[[str], Laptops]) -> None:
+    laptops = at("revising")
+    with laptops.session("lead") as lead:
+        child = lead.children.get(lead.assessments.get(laptops.assessment_id).child_id)
+        newer = lead.children.update(child.id, {**child.record.model_dump(mode="json"), "school": "Castlehill Nursery"})
+    assert newer.revision == child.revision + 1
+    with laptops.session("sam") as sam:  # meanwhile sam changes the address on their copy, and resubmits
+        mine = sam.children.get(child.id)
+        sam.children.update(child.id, {**mine.record.model_dump(mode="json"), "address": "4 Harbour Row, Leith"})
+        Casework.of(sam).submit(laptops.assessment_id)
+        package = export_package(sam, laptops.assessment_id, "lead")
+    assert laptops.imported("lead", package) == "submitted"
+    with laptops.session("lead") as lead:
+        kept = lead.children.get(child.id)
+        [conflict] = lead.children.conflicts(child.id)
+    assert kept.record.school == "Castlehill Nursery" and kept.record.address != "4 Harbour Row, Leith"
+    assert conflict.sender == "sam" and conflict.theirs.address == "4 Harbour Row, Leith"
+    assert ("address", kept.record.address, "4 Harbour Row, Leith") in conflict.differences(kept.record)
+
+
+def test_a_newer_copy_of_the_childs_details_is_taken(at: Callable[[str], Laptops]) -> None:
+    laptops = at("revising")
+    with laptops.session("sam") as sam:
+        child = sam.children.get(sam.assessments.get(laptops.assessment_id).child_id)
+        sam.children.update(child.id, {**child.record.model_dump(mode="json"), "address": "4 Harbour Row, Leith"})
+        Casework.of(sam).submit(laptops.assessment_id)
+        package = export_package(sam, laptops.assessment_id, "lead")
+    laptops.imported("lead", package)
+    with laptops.session("lead") as lead:
+        assert lead.children.get(child.id).record.address == "4 Harbour Row, Leith"
+        assert lead.children.conflicts(child.id) == []
 
 
 # --- the roster -----------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -24,6 +25,7 @@ from reportlab.pdfgen import canvas
 
 from cpassess.authority import Authority, cert_to_der, cert_to_pem, create_authority, issue_certificate, key_to_der
 from cpassess.export import fonts, layout
+from cpassess.export.embedded import NO_RECORD
 from cpassess.export.signing import APPROVAL_HEADING, AUTHOR_HEADING, PdfSigner, SigningError, approve, certify
 from cpassess.export.verification import (
     NO_AUTHORITY,
@@ -66,6 +68,10 @@ def team() -> Team:
     )
 
 
+# the canonical content the pages show, embedded as record.json when certified (DESIGN §9.7)
+RECORD = b'{"answers":{},"form_id":"example","form_version":1}'
+
+
 @pytest.fixture(scope="module")
 def impostor_authority() -> Authority:
     """Another authority under the very same name: only its key tells it apart."""
@@ -78,6 +84,7 @@ def rendered() -> bytes:
     fonts.register_fonts()
     buffer = io.BytesIO()
     document = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
+    document.setKeywords(layout.record_keywords(hashlib.sha256(RECORD).hexdigest()))
     for page in range(1, PAGES + 1):
         document.setFont(fonts.REGULAR, 11)
         lines = LAST_PAGE_LINES if page == PAGES else (f"Section {page}", f"Notes on page {page} for {AUTHOR_NAME}.")
@@ -91,7 +98,7 @@ def rendered() -> bytes:
 
 @pytest.fixture(scope="module")
 def certified(rendered: bytes, team: Team) -> bytes:
-    return certify(rendered, team.author)
+    return certify(rendered, team.author, RECORD)
 
 
 @pytest.fixture(scope="module")
@@ -153,9 +160,9 @@ def test_approving_needs_a_certified_pdf_with_an_empty_approval_box(
     with pytest.raises(SigningError, match="no empty approval box"):
         approve(approved, team.lead)
     with pytest.raises(SigningError, match="already has signature fields"):
-        certify(certified, team.author)
+        certify(certified, team.author, RECORD)
     with pytest.raises(SigningError, match="not a readable PDF"):
-        certify(b"%PDF-1.7 but nothing more", team.author)
+        certify(b"%PDF-1.7 but nothing more", team.author, RECORD)
     with pytest.raises(SigningError, match="does not check out"):
         approve(flip(certified, content_offset(certified)), team.lead)
 
@@ -164,7 +171,7 @@ def test_only_another_team_lead_can_approve(rendered: bytes, certified: bytes, t
     with pytest.raises(SigningError, match="Only a team lead"):
         approve(certified, team.author)
     with pytest.raises(SigningError, match="your own assessment"):
-        approve(certify(rendered, team.lead), team.lead)
+        approve(certify(rendered, team.lead, RECORD), team.lead)
 
 
 def test_a_signer_needs_the_key_of_a_certificate_from_the_authority(team: Team, impostor_authority: Authority) -> None:
@@ -288,7 +295,7 @@ def test_an_uncertified_signed_pdf_fails(rendered: bytes, team: Team) -> None:
 
     verification = verify_pdf(signed, [team.authority.certificate])
 
-    assert verification.problems == (NOT_CERTIFIED,)
+    assert verification.problems == (NO_RECORD, NOT_CERTIFIED)
     assert verification.signatures[0].trusted
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from cpassess.assessments import ContentMismatch, EditConflict, SubmissionRefused
 from cpassess.authority import verify
+from cpassess.casework import Casework
 from cpassess.demo import sample_answers
 from cpassess.forms import AnswersError, canonical_content, canonical_json, content_sha256, default_catalog
 from cpassess.session import Session
@@ -42,7 +43,7 @@ def draft(team: Team) -> tuple[str, str]:
     """(child id, assessment id) of prac's complete draft, not yet submitted."""
     child_id = team.add_child("prac")
     with team.session("prac") as session:
-        return child_id, session.assessments.new(child_id, FORM, answers=answers()).id
+        return child_id, Casework.of(session).new(child_id, FORM, answers=answers()).id
 
 
 # --- the rules themselves -----------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ def test_answers_that_fail_draft_validation_are_refused_and_nothing_is_stored(te
     with team.session("prac") as session:
         before = session.assessments.get(assessment_id)
         with pytest.raises(AnswersError) as refused:
-            session.assessments.save_draft(assessment_id, bad)
+            Casework.of(session).save_draft(assessment_id, bad)
         after = session.assessments.get(assessment_id)
     problems = {(p.field_id, p.message) for p in refused.value.problems}
     assert ("nutrition_feeding", "must be at most 5") in problems
@@ -134,7 +135,7 @@ def test_a_new_assessment_with_bad_answers_is_not_created(team: Team) -> None:
     child_id = team.add_child("prac")
     with team.session("prac") as session:
         with pytest.raises(AnswersError):
-            session.assessments.new(child_id, FORM, answers={"nutrition_feeding": {"grade": "dreadful"}})
+            Casework.of(session).new(child_id, FORM, answers={"nutrition_feeding": {"grade": "dreadful"}})
         assert session.assessments.find(child_id=child_id) == []
 
 
@@ -142,9 +143,9 @@ def test_unknown_form_or_child_is_refused(team: Team) -> None:
     child_id = team.add_child("prac")
     with team.session("prac") as session:
         with pytest.raises(NotAllowed):
-            session.assessments.new(child_id, "no-such-form")
+            Casework.of(session).new(child_id, "no-such-form")
         with pytest.raises(NotAllowed):
-            session.assessments.new("00000000-0000-0000-0000-000000000000", FORM)
+            Casework.of(session).new("00000000-0000-0000-0000-000000000000", FORM)
 
 
 def test_saving_a_draft_bumps_its_revision_and_a_stale_revision_is_refused(team: Team,
@@ -152,18 +153,18 @@ def test_saving_a_draft_bumps_its_revision_and_a_stale_revision_is_refused(team:
     _, assessment_id = draft
     with team.session("prac") as session:
         first = session.assessments.get(assessment_id)
-        saved = session.assessments.save_draft(assessment_id, answers(8), revision=first.revision)
+        saved = Casework.of(session).save_draft(assessment_id, answers(8), revision=first.revision)
         assert saved.revision == first.revision + 1
         assert saved.answers == answers(8)
         with pytest.raises(EditConflict):
-            session.assessments.save_draft(assessment_id, answers(9), revision=first.revision)
+            Casework.of(session).save_draft(assessment_id, answers(9), revision=first.revision)
         assert session.assessments.get(assessment_id).answers == answers(8)
 
 
 def test_only_the_author_saves_a_draft(team: Team, draft: tuple[str, str]) -> None:
     _, assessment_id = draft
     with team.session("lead") as session, pytest.raises(NotAllowed, match="Only the author"):
-        session.assessments.save_draft(assessment_id, answers(8))
+        Casework.of(session).save_draft(assessment_id, answers(8))
 
 
 def test_another_practitioner_cannot_see_the_assessment_or_the_child(team: Team, draft: tuple[str, str]) -> None:
@@ -185,9 +186,9 @@ def test_another_practitioner_cannot_see_the_assessment_or_the_child(team: Team,
 def test_incomplete_answers_cannot_be_submitted_and_stay_a_draft(team: Team) -> None:
     child_id = team.add_child("prac")
     with team.session("prac") as session:
-        assessment = session.assessments.new(child_id, FORM, answers={"assessment_date": "2024-05-01"})
+        assessment = Casework.of(session).new(child_id, FORM, answers={"assessment_date": "2024-05-01"})
         with pytest.raises(SubmissionRefused) as refused:
-            session.assessments.submit(assessment.id)
+            Casework.of(session).submit(assessment.id)
         after = session.assessments.get(assessment.id)
     assert after.status == Status.DRAFT and after.revision == assessment.revision
     assert after.content_sha256 is None
@@ -198,16 +199,18 @@ def test_submission_freezes_the_canonical_content_and_the_author_signs_its_hash(
                                                                                 draft: tuple[str, str]) -> None:
     child_id, assessment_id = draft
     with team.session("prac") as session:
-        submitted = session.assessments.submit(assessment_id)
+        submitted = Casework.of(session).submit(assessment_id)
         child = session.children.get(child_id)
         row = session.db.query_one("SELECT author_signature FROM assessments WHERE id = ?", (assessment_id,))
         certificate = session.user.certificate
         with pytest.raises(NotAllowed, match="can no longer be changed"):
-            session.assessments.save_draft(assessment_id, answers(8))
+            Casework.of(session).save_draft(assessment_id, answers(8))
         with pytest.raises(NotAllowed):
-            session.assessments.submit(assessment_id)
+            Casework.of(session).submit(assessment_id)
     form = default_catalog().get(FORM)
-    content = canonical_content(form, answers(), child.record.snapshot(child_id))
+    about = {"assessment_id": assessment_id, "author": {"username": "prac", "name": "Sam Wróblewski"},
+             "started": submitted.created}
+    content = canonical_content(form, answers(), child.record.snapshot(child_id), about)
     assert submitted.status == Status.SUBMITTED
     assert submitted.submitted_content == content
     assert submitted.content_sha256 == content_sha256(content)
@@ -223,18 +226,18 @@ def test_review_queue_holds_other_peoples_submissions_for_team_leads_only(submit
     team, theirs = submitted_team, submitted_team.assessment_id
     _, own = team.submitted(author="lead")
     with team.session("lead") as session:
-        assert [a.id for a in session.assessments.review_queue()] == [theirs]
+        assert [a.id for a in Casework.of(session).review_queue()] == [theirs]
     with team.session("lead2") as session:
-        assert {a.id for a in session.assessments.review_queue()} == {theirs, own}
+        assert {a.id for a in Casework.of(session).review_queue()} == {theirs, own}
     with team.session("prac") as session:
-        assert session.assessments.review_queue() == []
+        assert Casework.of(session).review_queue() == []
 
 
 def test_a_practitioner_cannot_approve_even_their_own_assessment(submitted_team: Team) -> None:
     team, assessment_id = submitted_team, submitted_team.assessment_id
     with team.session("prac") as session:
         with pytest.raises(NotAllowed, match="Only a team lead"):
-            session.assessments.approve(assessment_id, team.passwords["prac"])
+            Casework.of(session).approve(assessment_id, team.passwords["prac"])
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
 
 
@@ -242,12 +245,12 @@ def test_a_team_lead_cannot_approve_or_return_their_own_assessment(team: Team) -
     _, assessment_id = team.submitted(author="lead")
     with team.session("lead") as session:
         with pytest.raises(NotAllowed, match="your own"):
-            session.assessments.approve(assessment_id, team.passwords["lead"])
+            Casework.of(session).approve(assessment_id, team.passwords["lead"])
         with pytest.raises(NotAllowed, match="your own"):
-            session.assessments.return_for_changes(assessment_id, "Looks fine to me")
+            Casework.of(session).return_for_changes(assessment_id, "Looks fine to me")
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
     with team.session("lead2") as session:
-        assert session.assessments.approve(assessment_id, team.passwords["lead2"]).status == Status.APPROVED
+        assert Casework.of(session).approve(assessment_id, team.passwords["lead2"]).status == Status.APPROVED
 
 
 @pytest.mark.parametrize("comment", ["", "   \n\t "])
@@ -255,7 +258,7 @@ def test_return_for_changes_needs_a_comment(submitted_team: Team, comment: str) 
     assessment_id = submitted_team.assessment_id
     with submitted_team.session("lead") as session:
         with pytest.raises(NotAllowed, match="needs a comment"):
-            session.assessments.return_for_changes(assessment_id, comment)
+            Casework.of(session).return_for_changes(assessment_id, comment)
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
         assert session.assessments.comments(assessment_id) == []
 
@@ -263,7 +266,7 @@ def test_return_for_changes_needs_a_comment(submitted_team: Team, comment: str) 
 def test_returned_with_a_field_comment_then_corrected_and_resubmitted(submitted_team: Team) -> None:
     assessment_id = submitted_team.assessment_id
     with submitted_team.session("lead") as session:
-        returned = session.assessments.return_for_changes(
+        returned = Casework.of(session).return_for_changes(
             assessment_id, "Please say who was present at the visit.", field_id="nutrition_feeding")
         events = session.audit_events()
     assert returned.status == Status.RETURNED and returned.reviewer == "lead"
@@ -273,13 +276,13 @@ def test_returned_with_a_field_comment_then_corrected_and_resubmitted(submitted_
         [comment] = session.assessments.comments(assessment_id)
         assert (comment.author, comment.section_id, comment.field_id) == ("lead", "physical_care",
                                                                            "nutrition_feeding")
-        session.assessments.save_draft(assessment_id, answers(8))
-        resubmitted = session.assessments.submit(assessment_id)
+        Casework.of(session).save_draft(assessment_id, answers(8))
+        resubmitted = Casework.of(session).submit(assessment_id)
     assert resubmitted.status == Status.SUBMITTED
     assert resubmitted.submitted_content is not None
     assert resubmitted.content_sha256 != returned.content_sha256
     with submitted_team.session("lead2") as session:
-        approved = session.assessments.approve(assessment_id, submitted_team.passwords["lead2"])
+        approved = Casework.of(session).approve(assessment_id, submitted_team.passwords["lead2"])
     assert (approved.status, approved.reviewer, approved.content_sha256) == (Status.APPROVED, "lead2",
                                                                             resubmitted.content_sha256)
 
@@ -288,10 +291,10 @@ def test_comments_must_name_a_real_section_or_field(submitted_team: Team) -> Non
     assessment_id = submitted_team.assessment_id
     with submitted_team.session("lead") as session:
         with pytest.raises(NotAllowed, match="no question"):
-            session.assessments.return_for_changes(assessment_id, "Why?", field_id="no_such_field")
+            Casework.of(session).return_for_changes(assessment_id, "Why?", field_id="no_such_field")
         with pytest.raises(NotAllowed, match="no section"):
-            session.assessments.add_comment(assessment_id, "Why?", section_id="no_such_section")
-        comment = session.assessments.add_comment(assessment_id, "Good analysis.", section_id="physical_care")
+            Casework.of(session).add_comment(assessment_id, "Why?", section_id="no_such_section")
+        comment = Casework.of(session).add_comment(assessment_id, "Good analysis.", section_id="physical_care")
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
         assert [c.id for c in session.assessments.comments(assessment_id)] == [comment.id]
 
@@ -300,14 +303,14 @@ def test_approval_needs_the_password_again(submitted_team: Team) -> None:
     assessment_id = submitted_team.assessment_id
     with submitted_team.session("lead") as session:
         with pytest.raises(NotAllowed, match="password"):
-            session.assessments.approve(assessment_id, "not my password at all")
+            Casework.of(session).approve(assessment_id, "not my password at all")
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
 
 
 def test_approval_is_a_signature_over_the_hash_the_author_signed(submitted_team: Team) -> None:
     assessment_id = submitted_team.assessment_id
     with submitted_team.session("lead") as session:
-        approved = session.assessments.approve(assessment_id, submitted_team.passwords["lead"])
+        approved = Casework.of(session).approve(assessment_id, submitted_team.passwords["lead"])
         row = session.db.query_one("SELECT approval_signature, submitted_content FROM assessments WHERE id = ?",
                                    (assessment_id,))
         certificate = session.user.certificate
@@ -328,7 +331,7 @@ def test_content_changed_after_submission_cannot_be_approved(submitted_team: Tea
             connection.execute("UPDATE assessments SET submitted_content = ? WHERE id = ?",
                                (content.replace("MacLeod", "MacLeaf"), assessment_id))
         with pytest.raises(ContentMismatch):
-            session.assessments.approve(assessment_id, submitted_team.passwords["lead"])
+            Casework.of(session).approve(assessment_id, submitted_team.passwords["lead"])
         assert session.assessments.get(assessment_id).status == Status.SUBMITTED
 
 
@@ -339,7 +342,7 @@ def test_a_forged_author_signature_cannot_be_approved(submitted_team: Team) -> N
             connection.execute("UPDATE assessments SET author_signature = X'3006020101020101' WHERE id = ?",
                                (assessment_id,))
         with pytest.raises(ContentMismatch, match="signature"):
-            session.assessments.approve(assessment_id, submitted_team.passwords["lead"])
+            Casework.of(session).approve(assessment_id, submitted_team.passwords["lead"])
 
 
 # --- approved is final ----------------------------------------------------------------------------------
@@ -350,17 +353,17 @@ def test_an_approved_assessment_never_changes_through_the_app(approved_team: Tea
     with approved_team.session("prac") as session:
         before = session.assessments.get(assessment_id)
         with pytest.raises(NotAllowed, match="can no longer be changed"):
-            session.assessments.save_draft(assessment_id, answers(8))
+            Casework.of(session).save_draft(assessment_id, answers(8))
         with pytest.raises(NotAllowed):
-            session.assessments.submit(assessment_id)
+            Casework.of(session).submit(assessment_id)
         assert session.assessments.get(assessment_id) == before
     with approved_team.session("lead") as session:
         with pytest.raises(NotAllowed):
-            session.assessments.reassign(assessment_id, "lead2")
+            Casework.of(session).reassign(assessment_id, "lead2")
         with pytest.raises(NotAllowed):
-            session.assessments.return_for_changes(assessment_id, "Changed my mind")
+            Casework.of(session).return_for_changes(assessment_id, "Changed my mind")
         with pytest.raises(NotAllowed):
-            session.assessments.approve(assessment_id, approved_team.passwords["lead"])
+            Casework.of(session).approve(assessment_id, approved_team.passwords["lead"])
 
 
 # Every column of an approved row, and something a stray UPDATE might set it to.
@@ -389,7 +392,7 @@ def test_an_approved_row_is_final_even_to_raw_sql(approved_team: Team) -> None:
     assessment_id = approved_team.assessment_id
     other_child = approved_team.add_child("prac")  # somewhere the assessment could be moved to
     with approved_team.session("prac") as session:
-        session.assessments.new(other_child, FORM)
+        Casework.of(session).new(other_child, FORM)
     with approved_team.session("lead") as session:
         columns = {row[1] for row in session.db.query("PRAGMA table_info(assessments)")}
         assert columns == set(APPROVED_COLUMN_CHANGES) | {"updated"}  # a new column must be considered here
@@ -426,20 +429,20 @@ def test_a_correction_is_a_new_linked_draft_and_the_old_is_superseded_when_it_is
     child_id, original_id = approved_team.child_id, approved_team.assessment_id
     with approved_team.session("prac") as session:
         original = session.assessments.get(original_id)
-        correction = session.assessments.start_correction(original_id)
+        correction = Casework.of(session).start_correction(original_id)
         assert (correction.status, correction.supersedes, correction.author) == (Status.DRAFT, original_id, "prac")
         assert correction.id != original_id and correction.child_id == child_id
         assert correction.answers == original.answers
         assert (correction.form_id, correction.form_version) == (original.form_id, original.form_version)
         with pytest.raises(NotAllowed, match="already under way"):
-            session.assessments.start_correction(original_id)
-        session.assessments.save_draft(correction.id, answers(8))
-        session.assessments.submit(correction.id)
+            Casework.of(session).start_correction(original_id)
+        Casework.of(session).save_draft(correction.id, answers(8))
+        Casework.of(session).submit(correction.id)
         assert session.assessments.get(original_id) == original  # still approved until the correction is
         assert any(e.action == "assessment.correction_started" and e.detail == {"corrects": original_id}
                    and e.record_id == correction.id for e in session.audit_events())
     with approved_team.session("lead") as session:
-        approved = session.assessments.approve(correction.id, approved_team.passwords["lead"])
+        approved = Casework.of(session).approve(correction.id, approved_team.passwords["lead"])
         old = session.assessments.get(original_id)
         assert session.check() == []
     assert approved.status == Status.APPROVED
@@ -449,16 +452,16 @@ def test_a_correction_is_a_new_linked_draft_and_the_old_is_superseded_when_it_is
         original.answers, original.submitted_content, original.content_sha256, original.reviewer,
         original.approved_at)
     with approved_team.session("prac") as session, pytest.raises(NotAllowed):
-        session.assessments.start_correction(original_id)  # a superseded assessment is history
+        Casework.of(session).start_correction(original_id)  # a superseded assessment is history
 
 
 def test_a_superseded_row_is_final_even_to_raw_sql(approved_team: Team) -> None:
     original_id = approved_team.assessment_id
     with approved_team.session("prac") as session:
-        correction = session.assessments.start_correction(original_id)
-        session.assessments.submit(correction.id)
+        correction = Casework.of(session).start_correction(original_id)
+        Casework.of(session).submit(correction.id)
     with approved_team.session("lead") as session:
-        session.assessments.approve(correction.id, approved_team.passwords["lead"])
+        Casework.of(session).approve(correction.id, approved_team.passwords["lead"])
         for sql in ("UPDATE assessments SET status = 'approved' WHERE id = ?",
                     "UPDATE assessments SET answers = '{}' WHERE id = ?"):
             with pytest.raises(StorageError, match="never changes"), session.db.write() as connection:
@@ -469,33 +472,33 @@ def test_a_superseded_row_is_final_even_to_raw_sql(approved_team: Team) -> None:
 def test_a_team_lead_may_start_a_correction_and_hand_it_to_the_practitioner(approved_team: Team) -> None:
     original_id = approved_team.assessment_id
     with approved_team.session("lead") as session:
-        correction = session.assessments.start_correction(original_id)
-        handed = session.assessments.reassign(correction.id, "prac")
+        correction = Casework.of(session).start_correction(original_id)
+        handed = Casework.of(session).reassign(correction.id, "prac")
         events = session.audit_events()
     assert handed.author == "prac"
     assert events[-1].action == "assessment.reassigned" and events[-1].detail == {"from": "lead", "to": "prac"}
     with approved_team.session("prac") as session:
-        session.assessments.submit(correction.id)
+        Casework.of(session).submit(correction.id)
 
 
 def test_only_an_administrator_reassigns_and_only_to_an_active_user(team: Team, draft: tuple[str, str]) -> None:
     _, assessment_id = draft
     with team.session("lead2") as session, pytest.raises(NotAllowed, match="administrator"):
-        session.assessments.reassign(assessment_id, "lead2")
+        Casework.of(session).reassign(assessment_id, "lead2")
     with team.session("lead") as session:
         with pytest.raises(NotAllowed, match="no active user"):
-            session.assessments.reassign(assessment_id, "nobody")
+            Casework.of(session).reassign(assessment_id, "nobody")
         assert session.assessments.get(assessment_id).author == "prac"
 
 
 def test_every_transition_is_an_audit_event_and_the_chain_verifies(submitted_team: Team) -> None:
     assessment_id = submitted_team.assessment_id
     with submitted_team.session("lead") as session:
-        session.assessments.return_for_changes(assessment_id, "More about the child's views, please.")
+        Casework.of(session).return_for_changes(assessment_id, "More about the child's views, please.")
     with submitted_team.session("prac") as session:
-        session.assessments.submit(assessment_id)
+        Casework.of(session).submit(assessment_id)
     with submitted_team.session("lead2") as session:
-        session.assessments.approve(assessment_id, submitted_team.passwords["lead2"])
+        Casework.of(session).approve(assessment_id, submitted_team.passwords["lead2"])
         events = [(e.action, e.actor) for e in session.audit_events() if e.record_id == assessment_id]
         report = session.verify_audit()
     assert events == [("assessment.created", "prac"), ("assessment.submitted", "prac"),
@@ -508,6 +511,6 @@ def test_a_submission_is_checked_against_today(team: Team) -> None:
     child_id = team.add_child("prac")
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     with team.session("prac") as session:
-        assessment = session.assessments.new(child_id, FORM, answers={**answers(), "assessment_date": future})
+        assessment = Casework.of(session).new(child_id, FORM, answers={**answers(), "assessment_date": future})
         with pytest.raises(SubmissionRefused):
-            session.assessments.submit(assessment.id)
+            Casework.of(session).submit(assessment.id)

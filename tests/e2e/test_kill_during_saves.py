@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from cpassess.casework import Casework
+
 if TYPE_CHECKING:
     from conftest import Team
 
@@ -33,7 +35,7 @@ SAVER = textwrap.dedent("""
     counter = start
     while True:
         counter += 1
-        session.assessments.save_draft(assessment_id, {"physical_care_daily_life": f"counter {counter}",
+        Casework.of(session).save_draft(assessment_id, {"physical_care_daily_life": f"counter {counter}",
                                                        "assessment_date": "2024-05-01"})
         print(counter, flush=True)
 """)
@@ -81,7 +83,7 @@ def run_kills(team: Team, tmp_path: Path, rounds: int) -> None:
     script.write_text(SAVER, encoding="utf-8")
     child_id = team.add_child("prac")
     with team.session("prac") as session:
-        assessment_id = session.assessments.new(child_id, "neglect-assessment",
+        assessment_id = Casework.of(session).new(child_id, "neglect-assessment",
                                                 answers={"physical_care_daily_life": "counter 0"}).id
     counter = 0
     for round_number in range(rounds):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from cpassess.casework import Casework
 from cpassess.demo import sample_answers
 from cpassess.forms import default_catalog
 
@@ -156,8 +157,8 @@ def test_no_canary_in_the_write_ahead_log_while_the_database_is_open(team: Team)
     with team.session("prac") as session:
         child = session.children.add({"given_names": NAME_CANARY, "family_name": UNICODE_CANARY,
                                       "date_of_birth": "2019-04-19"})
-        assessment = session.assessments.new(child.id, FORM, answers={"physical_care_daily_life": ANSWER_CANARY})
-        session.assessments.save_draft(assessment.id, {"physical_care_daily_life": ANSWER_CANARY * 50})
+        assessment = Casework.of(session).new(child.id, FORM, answers={"physical_care_daily_life": ANSWER_CANARY})
+        Casework.of(session).save_draft(assessment.id, {"physical_care_daily_life": ANSWER_CANARY * 50})
         wal = team.db.with_name(team.db.name + "-wal")
         shm = team.db.with_name(team.db.name + "-shm")
         assert wal.stat().st_size > 0

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cpassess.casework import Casework
 from cpassess.forms import default_catalog
 from cpassess.session import Session
 from ui.form_view import FieldRow, FormView
@@ -315,7 +316,7 @@ def test_the_section_list_says_how_far_each_section_has_got_in_words(qtbot: Any,
     window = signed_in(qtbot, demo_db, SAM)
     session = window.session
     draft = next(a for a in session.assessments.find() if a.status.value == "draft")
-    fresh = session.assessments.new(draft.child_id, "neglect-assessment")
+    fresh = Casework.of(session).new(draft.child_id, "neglect-assessment")
     window.workspace.open_assessment(fresh.id)
     screen = window.workspace.current()
     view, sections = screen.view, screen.view.sections

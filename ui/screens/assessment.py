@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from cpassess.assessments import Assessment, EditConflict, SubmissionRefused
+from cpassess.casework import Action, Casework
 from cpassess.forms import AnswersError, Problem, fingerprint, validate_submission
-from cpassess.workflow import EDITABLE, STATUS_LABELS, NotAllowed, Role, Status
+from cpassess.workflow import STATUS_LABELS, NotAllowed
 from ui.form_view import FormView
 from ui.models import Column, RowsModel
 
@@ -110,10 +111,10 @@ class AssessmentScreen(QWidget):
         self.assessment = assessment
         self.child_name = child_name
         self.form = session.assessments.form_of(assessment)
-        actor = session.actor
-        self.editable = assessment.status in EDITABLE and assessment.author == actor.username
-        self.reviewing = (assessment.status == Status.SUBMITTED and actor.has(Role.TEAM_LEAD)
-                          and assessment.author != actor.username)
+        self.casework = Casework.of(session)
+        self.allowed = self.casework.allowed(assessment)
+        self.editable = Action.EDIT in self.allowed
+        self.reviewing = Action.APPROVE in self.allowed
         self.dirty = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
@@ -160,9 +161,9 @@ class AssessmentScreen(QWidget):
         self.export_button = QPushButton("E&xport PDF…")
         self.export_button.clicked.connect(self._export)
         header.addWidget(self.export_button)
-        from ui.screens.exchange import recipients_for, send_package
+        from ui.screens.exchange import send_package
 
-        if recipients_for(self.session, self.assessment):
+        if Action.SEND in self.allowed:
             send = QPushButton("Send as &package…")
             send.setToolTip("For a colleague on another laptop: an encrypted file only they can open")
             send.clicked.connect(lambda: send_package(self.window_, self.session, self.assessment))
@@ -183,8 +184,7 @@ class AssessmentScreen(QWidget):
             self.approve_button.clicked.connect(self.approve)
             for button in (self.comment_button, self.return_button, self.approve_button):
                 header.addWidget(button)
-        if self.assessment.status == Status.APPROVED and (
-                self.session.actor.username == self.assessment.author or self.session.actor.has(Role.TEAM_LEAD)):
+        if Action.CORRECT in self.allowed:
             correct = QPushButton("Start a &correction")
             correct.clicked.connect(self._start_correction)
             header.addWidget(correct)
@@ -211,7 +211,7 @@ class AssessmentScreen(QWidget):
         if not self.editable or not self.dirty:
             return True
         try:
-            self.assessment = self.session.assessments.save_draft(self.assessment.id, self.view.answers(),
+            self.assessment = self.casework.save_draft(self.assessment.id, self.view.answers(),
                                                                   revision=self.assessment.revision)
         except EditConflict as error:
             self.saved.setText("Not saved")
@@ -278,7 +278,7 @@ class AssessmentScreen(QWidget):
             else:
                 self.window_.show_error(error)
 
-        self.window_.run(lambda: self.session.assessments.submit(assessment_id), submitted,
+        self.window_.run(lambda: self.casework.submit(assessment_id), submitted,
                          "Checking, rendering and signing the PDF…", refused)
 
     # --- review --------------------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ class AssessmentScreen(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            self.session.assessments.add_comment(self.assessment.id, dialog.comment(), section_id or None,
+            self.casework.add_comment(self.assessment.id, dialog.comment(), section_id or None,
                                                  field_id or None)
         except NotAllowed as error:
             self.window_.show_error(error)
@@ -318,7 +318,7 @@ class AssessmentScreen(QWidget):
             return
         section_id, comment, assessment_id = self._current_section_id(), dialog.comment(), self.assessment.id
         # read on the UI thread: the worker must not touch widgets
-        self.window_.run(lambda: self.session.assessments.return_for_changes(assessment_id, comment, section_id),
+        self.window_.run(lambda: self.casework.return_for_changes(assessment_id, comment, section_id),
                          lambda _: self.finished.emit(), "Returning the assessment…")
 
     def approve(self) -> None:
@@ -332,12 +332,12 @@ class AssessmentScreen(QWidget):
             QMessageBox.information(self, "Approved", "Approved and signed. The signed PDF is now the record.")
             self.finished.emit()
 
-        self.window_.run(lambda: self.session.assessments.approve(assessment_id, password), approved,
+        self.window_.run(lambda: self.casework.approve(assessment_id, password), approved,
                          "Checking and signing the approval…")
 
     def _start_correction(self) -> None:
         try:
-            correction = self.session.assessments.start_correction(self.assessment.id)
+            correction = self.casework.start_correction(self.assessment.id)
         except NotAllowed as error:
             self.window_.show_error(error)
             return

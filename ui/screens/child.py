@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cpassess.assessments import Assessment
 from cpassess.caseload import Child
+from cpassess.casework import Casework
 from cpassess.chi import ChiError, check_chi
 from cpassess.children import ChildRecord, ChildRecordError, parse_child, register_categories
 from cpassess.dates import uk_date
@@ -304,7 +305,7 @@ class ChildScreen(QWidget):
 
     def _new(self, form_id: str) -> None:
         try:
-            assessment = self.session.assessments.new(self.child.id, form_id)
+            assessment = Casework.of(self.session).new(self.child.id, form_id)
         except Exception as error:
             self.window_.show_error(error)
             return

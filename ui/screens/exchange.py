@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from cpassess.assessments import Assessment
 from cpassess.atomic import write_atomic
-from cpassess.workflow import ROLE_LABELS, Role, Status
+from cpassess.workflow import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -33,17 +33,6 @@ PACKAGE_FILTER = "cpassess packages (*.pkg)"
 
 def _read(path: str) -> bytes:
     return Path(path).read_bytes()
-
-
-def recipients_for(session: Session, assessment: Assessment) -> list[tuple[str, str]]:
-    """Who this assessment can be sent to now: team leads for a submission, the author for a decision."""
-    if assessment.status == Status.SUBMITTED and assessment.author == session.user.username:
-        return [(u.username, u.display_name) for u in session.users()
-                if u.active and Role.TEAM_LEAD in u.roles and u.username != session.user.username]
-    if assessment.status in (Status.RETURNED, Status.APPROVED) and assessment.reviewer == session.user.username:
-        author = session.user_named(assessment.author)
-        return [(assessment.author, author.display_name if author else assessment.author)]
-    return []
 
 
 class SendDialog(QDialog):
@@ -71,9 +60,9 @@ class SendDialog(QDialog):
 
 
 def send_package(window: MainWindow, session: Session, assessment: Assessment) -> None:
-    from cpassess.exchange import export_package
+    from cpassess.casework.packages import export_package, recipients
 
-    recipients = recipients_for(session, assessment)
+    recipients = recipients(session, assessment)
     if not recipients:
         QMessageBox.information(window, "Send as a package", "There is nobody to send this assessment to now: a "
                                 "submitted assessment goes to a team lead, a decision back to its author. If a "
@@ -95,7 +84,7 @@ def send_package(window: MainWindow, session: Session, assessment: Assessment) -
 
 
 def import_package(window: MainWindow, session: Session) -> None:
-    from cpassess.exchange import import_package as apply
+    from cpassess.casework.packages import import_package as apply
 
     path, _ = QFileDialog.getOpenFileName(window, "Import a package", "", PACKAGE_FILTER + ";;All files (*)")
     if not path:

@@ -30,7 +30,7 @@ from ui.background import run_in_background
 from ui.pdf_pages import render_pages
 
 if TYPE_CHECKING:
-    from cpassess.export.records import ExportedPdf
+    from cpassess.casework.documents import ExportedPdf
     from cpassess.session import Session
     from ui.main_window import MainWindow
 
@@ -88,7 +88,7 @@ class ExportDialog(QDialog):
 
     def make(self) -> None:
         """Make the PDF and its preview in the background; the dialog stays responsive."""
-        from cpassess.export.records import export_pdf
+        from cpassess.casework.documents import export_pdf
 
         self.save_button.setEnabled(False)
         self.family.setEnabled(False)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from cpassess.atomic import write_atomic
+from cpassess.casework import UserAction, allowed_user_actions
 from cpassess.session import UserAccount
 from cpassess.workflow import ROLE_LABELS, Role
 from ui.models import Column, RowsModel
@@ -121,7 +122,7 @@ class SettingsScreen(QScrollArea):
         layout.addWidget(self._password_box())
         layout.addWidget(self._lock_box())
         layout.addWidget(self._roster_box())
-        if session.actor.has(Role.ADMINISTRATOR):
+        if UserAction.ADMINISTER in allowed_user_actions(session.actor):
             layout.addWidget(self._users_box())
             layout.addWidget(self._team_box())
         layout.addStretch(1)

@@ -1,9 +1,11 @@
-"""Submission and decision packages between a practitioner's laptop and a team lead's (DESIGN §10).
+"""Submission and decision packages between a practitioner's laptop and a team lead's (DESIGN §10, §9.7).
 
 A submission carries the child's record, the submitted assessment with its certified PDFs and the audit
 events about it; a decision carries a return (with comments) or an approval (with the approval-signed PDFs).
 Import checks everything before writing anything: the envelope, the sender against the roster, the sequence
-number (no replays), that nothing newer is held here, and every signature; then writes it in one transaction.
+number (no replays), that nothing newer is held here, every signature, and that each PDF carries exactly the
+content it arrives with (its `record.json`); then writes it in one transaction. A child's details are taken only
+when newer than the copy held here; otherwise a difference is kept as a conflict, never lost.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from cryptography import x509
 from cpassess import audit
 from cpassess.assessments import Assessment, store_documents
 from cpassess.authority import cert_to_der, certificate_identity, issued_by, verify
+from cpassess.caseload import store_child_from_package
+from cpassess.casework.actions import Action, allowed_actions, may_receive_submission
+from cpassess.casework.binding import record_problems, signature_problems
 from cpassess.children import parse_child
 from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
-from cpassess.forms.canonical import canonical_content, content_sha256
+from cpassess.forms.canonical import canonical_answers
 from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
@@ -57,12 +62,26 @@ def _unb64(value: Any) -> bytes:
         raise PackageRefused("The package is damaged (unreadable data).") from None
 
 
-def _recipient(session: Session, username: str, *, team_lead: bool) -> x509.Certificate:
+def recipients(session: Session, assessment: Assessment) -> list[tuple[str, str]]:
+    """Who the package that moves `assessment` on can go to now, as (username, name): the team leads other than
+    the author for a submission, the author for a decision; nobody when it cannot be sent."""
+    if Action.SEND not in allowed_actions(session.actor, assessment):
+        return []
+    if assessment.status == Status.SUBMITTED:
+        return [(u.username, u.display_name) for u in session.users()
+                if may_receive_submission(u.roles, u.username, assessment.author, u.active)]
+    author = session.user_named(assessment.author)
+    return [(assessment.author, author.display_name if author else assessment.author)]
+
+
+def _recipient(session: Session, assessment: Assessment, username: str) -> x509.Certificate:
     user = session.user_named(username)
     if user is None or not user.active:
         raise NotAllowed(f"'{username}' is not an active member of the team on this laptop; import the roster.")
-    if team_lead and Role.TEAM_LEAD not in user.roles:
-        raise NotAllowed(f"{username} is not a team lead.")
+    if username not in {name for name, _ in recipients(session, assessment)}:
+        if assessment.status == Status.SUBMITTED:
+            raise NotAllowed(f"{username} is not a team lead who can review this assessment.")
+        raise NotAllowed(f"A decision goes back to the author, {assessment.author}.")
     return user.certificate
 
 
@@ -90,7 +109,7 @@ def _comments(session: Session, assessment_id: str) -> list[dict[str, Any]]:
 
 
 def _row(session: Session, assessment_id: str) -> Any:
-    return session.db.query_one("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
+    return session.assessments.raw_row(assessment_id)
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -100,16 +119,12 @@ def export_package(session: Session, assessment_id: str, recipient: str) -> byte
     """The package that moves this assessment on: a submission from its author, a decision from its reviewer."""
     assessment = session.assessments.get(assessment_id)
     me = session.user.username
-    if assessment.status == Status.SUBMITTED and assessment.author == me:
+    allowed_actions(session.actor, assessment).require(Action.SEND)
+    certificate = _recipient(session, assessment, recipient)
+    if assessment.status == Status.SUBMITTED:
         kind, payload = SUBMISSION, _submission(session, assessment)
-    elif assessment.status in (Status.RETURNED, Status.APPROVED) and assessment.reviewer == me:
-        if recipient != assessment.author:
-            raise NotAllowed(f"A decision goes back to the author, {assessment.author}.")
-        kind, payload = DECISION, _decision(session, assessment)
     else:
-        raise NotAllowed("Only a submitted assessment (from its author) or a decision (from its reviewer) can be "
-                         "sent.")
-    certificate = _recipient(session, recipient, team_lead=kind == SUBMISSION)
+        kind, payload = DECISION, _decision(session, assessment)
     with session.db.write() as connection:
         payload.update({"sender": me, "recipient": recipient, "created": utc_now(),
                         "sequence": _next_sequence(connection, recipient)})
@@ -122,7 +137,8 @@ def _submission(session: Session, assessment: Assessment) -> dict[str, Any]:
     row = _row(session, assessment.id)
     child = session.children.get(assessment.child_id)
     return {
-        "child": {"id": child.id, "record": child.record.model_dump(mode="json"), "owner": child.owner},
+        "child": {"id": child.id, "record": child.record.model_dump(mode="json"), "owner": child.owner,
+                  "revision": child.revision},
         "assessment": {key: row[key] for key in ("id", "child_id", "form_id", "form_version", "author", "answers",
                                                  "revision", "created", "updated", "supersedes", "submitted_content",
                                                  "content_sha256", "submitted_at")}
@@ -204,13 +220,9 @@ def _trusted_sender(session: Session, certificate: x509.Certificate) -> str:
     return username
 
 
-def _verify_certified_pdf(session: Session, pdf: bytes, author: str) -> None:
-    from cpassess.export.verification import verify_pdf
-
-    report = verify_pdf(pdf, [session.authority_certificate])
-    only = report.signatures[0] if len(report.signatures) == 1 else None
-    if not report.ok or only is None or not only.is_certification or only.signer_username != author:
-        raise PackageRefused("The certified PDF in the package does not verify as the author's.")
+def _refuse_unbound(problems: list[str]) -> None:
+    if problems:
+        raise PackageRefused(f"The PDF in the package does not belong to it: {problems[0]}.")
 
 
 def _check_submission(session: Session, sender: str, payload: dict[str, Any]) -> Any:
@@ -224,6 +236,7 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
         author_signature = _unb64(item["author_signature"])
         submitted = str(item["submitted_content"])
         revision = int(item["revision"])
+        child_revision = int(child.get("revision", 1))
         answers = json.loads(item["answers"])
         signed_content = json.loads(submitted)
     except (KeyError, TypeError, AttributeError, ValueError):
@@ -242,12 +255,15 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
         raise PackageRefused("The author's signature on the submitted content does not verify.")
     if not isinstance(answers, dict) or validate_submission(form, answers):
         raise PackageRefused("The submitted answers are not complete by this laptop's form rules.")
-    # The reviewer reads `answers`, the approval signs the content hash: they must be the same answers.
-    if not isinstance(signed_content, dict) or content_sha256(
-            canonical_content(form, answers, signed_content.get("child"))) != digest:
+    # The reviewer reads `answers`, the approval signs the content hash: they must be the same answers, of this
+    # assessment and form version, and the PDFs must show exactly that content.
+    if (not isinstance(signed_content, dict) or signed_content.get("answers") != canonical_answers(form, answers)
+            or signed_content.get("assessment_id") != item.get("id")
+            or (signed_content.get("child") or {}).get("id") != item.get("child_id")
+            or signed_content.get("form_id") != form.id or signed_content.get("form_version") != form.version):
         raise PackageRefused("The answers in the package are not the ones the author signed.")
-    for pdf in documents.values():
-        _verify_certified_pdf(session, pdf, sender)
+    _refuse_unbound(record_problems(form, signed_content, documents))
+    _refuse_unbound(signature_problems(documents, session.authority_certificate, sender, approved=False))
     local = _row(session, str(item["id"]))
     if local is not None:
         status = Status(local["status"])
@@ -260,13 +276,7 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
             raise PackageRefused("A different submission of this assessment is held here: a conflict, not merged.")
 
     def apply(connection: Any) -> tuple[str, str]:
-        now = utc_now()
-        connection.execute(
-            "INSERT INTO children (id, record, search, owner, created, updated) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET record = excluded.record, search = excluded.search, "
-            "updated = excluded.updated",
-            (child["id"], json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True),
-             record.search_text(), sender, now, now))
+        store_child_from_package(connection, str(child["id"]), record, child_revision, sender)
         connection.execute(
             "INSERT INTO assessments (id, child_id, form_id, form_version, status, author, answers, revision, created,"
             " updated, supersedes, submitted_content, content_sha256, submitted_at, author_signature) "
@@ -322,14 +332,20 @@ def _check_decision(session: Session, sender: str, payload: dict[str, Any]) -> A
                for cert in session.certificates_of(sender)):
         raise PackageRefused("The team lead's approval signature does not verify.")
     documents = {copy: _unb64(value) for copy, value in (payload.get("documents") or {}).items()}
-    from cpassess.export.verification import verify_pdf
-
     for copy, pdf in documents.items():
         submitted = session.assessments.document(assessment_id, copy, "submitted")
         if submitted is None or not pdf.startswith(submitted):
             raise PackageRefused("The approved PDF is not the one you certified: a conflict, not merged.")
-        if not verify_pdf(pdf, [session.authority_certificate]).ok:
-            raise PackageRefused("The approved PDF's signatures do not verify.")
+    try:
+        content = json.loads(local["submitted_content"])
+        form = default_catalog().get(local["form_id"], local["form_version"])
+    except (KeyError, TypeError, ValueError):
+        raise PackageRefused("The assessment this decision is about cannot be read here.") from None
+    _refuse_unbound(record_problems(form, content, documents))
+    problems = signature_problems(documents, session.authority_certificate, local["author"], approved=True,
+                                  approver=sender)
+    if problems:
+        raise PackageRefused(f"The approved PDF's signatures do not verify: {problems[0]}.")
 
     def approved(connection: Any) -> tuple[str, str]:
         connection.execute(

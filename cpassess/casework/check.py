@@ -1,0 +1,116 @@
+"""`cpassess check` beyond the database's own integrity (DESIGN §8.7): every record verified end to end.
+
+Someone who holds the database key can edit any row. What must hold anyway is bound by signatures they cannot
+make: for every submitted, approved or superseded assessment, the stored answers are those of the signed content,
+the content hashes to the stored hash, the author signed that hash, the stored PDFs carry exactly that content
+and are certified by the author, and (once approved) approved by a team lead on the same bytes; and every audit
+event that needs a role was signed with a certificate that had it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from cpassess.assessments import Assessment
+from cpassess.audit import AuditEvent
+from cpassess.authority import certificate_identity, verify
+from cpassess.casework.binding import record_problems, signature_problems
+from cpassess.forms import canonical_json
+from cpassess.forms.canonical import canonical_answers
+from cpassess.workflow import NotAllowed, Role, Status
+
+if TYPE_CHECKING:
+    from cpassess.session import Session
+
+SIGNED = (Status.SUBMITTED, Status.APPROVED, Status.SUPERSEDED)
+# The role an audit event's signer must hold (by the certificate that made the signature).
+ROLE_FOR_ACTION = {
+    "assessment.approved": Role.TEAM_LEAD,
+    "assessment.returned": Role.TEAM_LEAD,
+    "assessment.reassigned": Role.ADMINISTRATOR,
+    "user.added": Role.ADMINISTRATOR,
+    "settings.marking_changed": Role.ADMINISTRATOR,
+}
+
+
+def assessment_problems(session: Session, assessment: Assessment) -> list[str]:
+    """What does not hold about one signed assessment (empty when it verifies end to end)."""
+    try:
+        form = session.assessments.form_of(assessment)
+    except NotAllowed as error:
+        return [str(error)]
+    signed = session.assessments.signatures(assessment.id)
+    if not signed.submitted_content or not signed.content_sha256:
+        return ["it has no submitted content"]
+    digest = hashlib.sha256(signed.submitted_content.encode("utf-8")).hexdigest()
+    if digest != signed.content_sha256:
+        return ["the submitted content does not hash to the content hash stored with it"]
+    if not any(verify(cert, bytes.fromhex(digest), signed.author_signature)
+               for cert in session.certificates_of(assessment.author)):
+        return [f"the author's signature on the submitted content does not verify (author {assessment.author})"]
+    try:
+        content = json.loads(signed.submitted_content)
+    except ValueError:
+        return ["the submitted content cannot be read"]
+    problems = []
+    if canonical_json(content) != signed.submitted_content.encode("utf-8"):
+        problems.append("the submitted content is not in canonical form")
+    if content.get("assessment_id") != assessment.id or content.get("form_id") != form.id \
+            or content.get("form_version") != form.version:
+        problems.append("the submitted content is of another assessment or form version")
+    try:
+        answers_match = content.get("answers") == canonical_answers(form, assessment.answers)
+    except ValueError:
+        answers_match = False
+    if not answers_match:
+        problems.append("the stored answers are not the answers that were signed")
+    stage = "approved" if assessment.status != Status.SUBMITTED else "submitted"
+    documents = session.assessments.documents(assessment.id, stage)
+    problems += record_problems(form, content, documents)
+    approved = assessment.status != Status.SUBMITTED
+    problems += signature_problems(documents, session.authority_certificate, assessment.author, approved=approved,
+                                   approver=assessment.reviewer if approved else None)
+    if approved:
+        if not assessment.reviewer or not any(
+                verify(cert, bytes.fromhex(digest), signed.approval_signature) and _has_role(cert, Role.TEAM_LEAD)
+                for cert in session.certificates_of(assessment.reviewer)):
+            problems.append("the team lead's approval signature on the content hash does not verify")
+        submitted = session.assessments.documents(assessment.id, "submitted")
+        if any(not documents.get(copy, b"").startswith(pdf) for copy, pdf in submitted.items()):
+            problems.append("the approved PDFs are not the certified PDFs with an approval added")
+    return problems
+
+
+def _has_role(certificate: object, role: Role) -> bool:
+    try:
+        return role.value in certificate_identity(certificate).roles  # type: ignore[arg-type]
+    except ValueError:
+        return False
+
+
+def event_problems(session: Session, events: list[AuditEvent]) -> list[str]:
+    """Audit events signed by someone whose certificate did not give them the role the action needs."""
+    problems = []
+    for event in events:
+        role = ROLE_FOR_ACTION.get(event.action)
+        if role is None:
+            continue
+        signers = [cert for cert in session.certificates_of(event.actor)
+                   if verify(cert, bytes.fromhex(event.hash), event.signature)]
+        if signers and not any(_has_role(cert, role) for cert in signers):
+            problems.append(f"audit event {event.seq} ({event.action} of {event.record_type} {event.record_id}) "
+                            f"was signed by {event.actor}, who is not a {role.value.replace('_', ' ')}")
+    return problems
+
+
+def record_check(session: Session) -> list[str]:
+    """Every signed assessment and every role-bound audit event, one line per problem naming what disagrees."""
+    problems = []
+    for status in SIGNED:
+        for assessment in session.assessments.find(status=status):
+            problems += [f"assessment {assessment.id}: {problem}" for problem in
+                         assessment_problems(session, assessment)]
+    problems += [f"audit: {problem}" for problem in event_problems(session, session.audit_events())]
+    return problems

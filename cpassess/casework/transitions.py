@@ -1,0 +1,283 @@
+"""Every transition of an assessment (DESIGN §7, §16): new, save, submit, return, approve, correct, reassign,
+migrate, comment.
+
+Each one asks `allowed_actions` whether this user may do it now, builds the canonical content, renders and signs
+the PDFs from that content, and stores and audits the result in one write transaction; it returns the assessment
+as stored, for the screens to refresh from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+import weakref
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from cpassess import assessments as store
+from cpassess import audit
+from cpassess.assessments import Assessment, Comment, ContentMismatch, EditConflict, SubmissionRefused
+from cpassess.authority import sign, verify
+from cpassess.casework.actions import Action, Allowed, allowed_actions
+from cpassess.casework.binding import record_problems
+from cpassess.casework.content import assessment_content
+from cpassess.casework.documents import approved_documents, certified_documents
+from cpassess.dates import utc_now
+from cpassess.forms import (
+    FormDefinition,
+    Migration,
+    canonical_json,
+    default_catalog,
+    migrate_answers,
+    validate_draft,
+    validate_submission,
+)
+from cpassess.forms.canonical import canonical_answers
+from cpassess.workflow import NotAllowed, Status
+
+if TYPE_CHECKING:
+    from cpassess.session import Session
+
+CHANGED_ELSEWHERE = ("This assessment was changed somewhere else since you opened it; reopen it to see the newer "
+                     "version.")
+
+
+_CASEWORK: weakref.WeakKeyDictionary[Session, Casework] = weakref.WeakKeyDictionary()
+
+
+class Casework:
+    """The signed-in user's casework: every change to an assessment goes through here. `Casework.of(session)`
+    gives the one for a session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @classmethod
+    def of(cls, session: Session) -> Casework:
+        casework = _CASEWORK.get(session)
+        if casework is None:
+            casework = _CASEWORK[session] = cls(session)
+        return casework
+
+    # --- what may be done ----------------------------------------------------------------------------------
+
+    def allowed(self, assessment: Assessment) -> Allowed:
+        """What the signed-in user may do with `assessment` now (and why not the rest)."""
+        return allowed_actions(self._session.actor, assessment,
+                               newest_version=default_catalog().newest_version(assessment.form_id))
+
+    def review_queue(self) -> list[Assessment]:
+        """Submitted assessments this user may approve (a team lead's, never their own)."""
+        return [a for a in self._session.assessments.find(status=Status.SUBMITTED) if Action.APPROVE in self.allowed(a)]
+
+    def _get(self, assessment_id: str, action: Action) -> Assessment:
+        assessment = self._session.assessments.get(assessment_id)
+        self.allowed(assessment).require(action)
+        return assessment
+
+    def _audit(self, connection: Any, action: str, assessment_id: str, detail: Mapping[str, Any] | None = None) -> None:
+        session = self._session
+        audit.append(connection, session.signing_key, session.user.username, action, "assessment", assessment_id,
+                     detail)
+
+    # --- the author's work ---------------------------------------------------------------------------------
+
+    def new(self, child_id: str, form_id: str, version: int | None = None,
+            answers: Mapping[str, Any] | None = None) -> Assessment:
+        """A new draft for a child, pinned to a form version (the newest unless given)."""
+        session = self._session
+        session.children.get(child_id)
+        try:
+            form = default_catalog().get(form_id, version)
+        except KeyError as error:
+            raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
+        clean = validate_draft(form, dict(answers or {}))
+        assessment_id = str(uuid.uuid4())
+        with session.db.write() as connection:
+            store.insert_draft(connection, assessment_id, child_id, form, session.user.username, clean, utc_now())
+            self._audit(connection, "assessment.created", assessment_id,
+                        {"form": f"{form.id}.v{form.version}", "child": child_id})
+        return session.assessments.get(assessment_id)
+
+    def save_draft(self, assessment_id: str, answers: Mapping[str, Any], *, revision: int | None = None) -> Assessment:
+        """Store the author's answers (draft validation only); `revision` guards against overwriting newer work."""
+        assessment = self._get(assessment_id, Action.EDIT)
+        if revision is not None and revision != assessment.revision:
+            raise EditConflict(CHANGED_ELSEWHERE)
+        clean = validate_draft(self._session.assessments.form_of(assessment), dict(answers))
+        now = utc_now()
+        with self._session.db.write() as connection:
+            if not store.store_answers(connection, assessment, clean, now):
+                raise EditConflict("This assessment was changed somewhere else while saving; reopen it.")
+        return replace(assessment, answers=clean, revision=assessment.revision + 1, updated=now)  # what was stored
+
+    def submit(self, assessment_id: str, today: dt.date | None = None) -> Assessment:
+        """Full validation; then the canonical content is frozen, its hash signed by the author, and both copies
+        rendered from it and certified, all stored in one transaction."""
+        session = self._session
+        assessment = self._get(assessment_id, Action.SUBMIT)
+        form = session.assessments.form_of(assessment)
+        problems = validate_submission(form, assessment.answers, today)
+        if problems:
+            raise SubmissionRefused(form, problems)
+        content = assessment_content(session, assessment)
+        content_json = canonical_json(content)
+        digest = hashlib.sha256(content_json).hexdigest()
+        signature = sign(session.signing_key, bytes.fromhex(digest))
+        submitted_at = utc_now()
+        # the certified record's cover shows this submission, not an earlier one that was returned
+        documents = certified_documents(session, replace(assessment, submitted_at=submitted_at, reviewer=None),
+                                        form, content)
+        with session.db.write() as connection:
+            if not store.store_submission(connection, assessment, content_json.decode("utf-8"), digest, submitted_at,
+                                          signature):
+                raise EditConflict(CHANGED_ELSEWHERE)
+            store.store_documents(connection, assessment_id, "submitted", documents)
+            self._audit(connection, "assessment.submitted", assessment_id, {"content_sha256": digest})
+        return session.assessments.get(assessment_id)
+
+    def migration(self, assessment_id: str, to_version: int | None = None) -> Migration:
+        """What moving a draft to a newer version of its form would keep, drop and add (nothing is changed)."""
+        assessment = self._get(assessment_id, Action.MIGRATE)
+        source = self._session.assessments.form_of(assessment)
+        try:
+            target = default_catalog().get(assessment.form_id, to_version)
+        except KeyError as error:
+            raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
+        if target.version <= source.version:
+            raise NotAllowed(f"Version {target.version} is not newer than the version this assessment uses "
+                             f"({source.version}).")
+        return migrate_answers(assessment.answers, source, target)
+
+    def migrate(self, assessment_id: str, to_version: int | None = None) -> Assessment:
+        """Move a draft to a newer version of its form: answers kept by field id, the rest dropped (audited)."""
+        assessment = self._get(assessment_id, Action.MIGRATE)
+        migration = self.migration(assessment_id, to_version)
+        target: FormDefinition = migration.target
+        with self._session.db.write() as connection:
+            if not store.store_answers(connection, assessment, migration.answers, utc_now(), target):
+                raise EditConflict(CHANGED_ELSEWHERE)
+            self._audit(connection, "assessment.migrated", assessment_id, {
+                "from": assessment.form_version, "to": target.version,
+                "dropped": [answer.field_id for answer in migration.dropped]})
+        return self._session.assessments.get(assessment_id)
+
+    # --- the team lead's review ----------------------------------------------------------------------------
+
+    def add_comment(self, assessment_id: str, text: str, section_id: str | None = None,
+                    field_id: str | None = None) -> Comment:
+        """A reviewer's comment on the whole assessment, a section or a field."""
+        assessment = self._get(assessment_id, Action.COMMENT)
+        with self._session.db.write() as connection:
+            return self._insert_comment(connection, assessment, text, section_id, field_id)
+
+    def _insert_comment(self, connection: Any, assessment: Assessment, text: str, section_id: str | None,
+                        field_id: str | None) -> Comment:
+        text = text.strip()
+        if not text:
+            raise NotAllowed("A comment cannot be empty.")
+        form = self._session.assessments.form_of(assessment)
+        if field_id is not None:
+            try:
+                section_id = form.section_of(field_id).id
+            except KeyError:
+                raise NotAllowed(f"This form has no question '{field_id}'.") from None
+        elif section_id is not None and section_id not in {s.id for s in form.sections}:
+            raise NotAllowed(f"This form has no section '{section_id}'.")
+        return store.insert_comment(connection, assessment.id, self._session.user.username, section_id, field_id,
+                                    text, utc_now())
+
+    def return_for_changes(self, assessment_id: str, comment: str, section_id: str | None = None,
+                           field_id: str | None = None) -> Assessment:
+        """Send the assessment back to its author; a comment saying why is required."""
+        session = self._session
+        assessment = self._get(assessment_id, Action.RETURN)
+        if not comment.strip():
+            raise NotAllowed("Say what needs to change: returning an assessment needs a comment.")
+        with session.db.write() as connection:
+            self._insert_comment(connection, assessment, comment, section_id, field_id)
+            store.store_return(connection, assessment_id, session.user.username)
+            self._audit(connection, "assessment.returned", assessment_id, {"reason": comment.strip()})
+        return session.assessments.get(assessment_id)
+
+    def verify_submitted_content(self, assessment: Assessment) -> str:
+        """The content hash, after checking that the frozen content hashes to it, that the author signed it, and
+        that it is this assessment with the answers as stored; raises ContentMismatch."""
+        signed = self._session.assessments.signatures(assessment.id)
+        if not signed.submitted_content or not signed.content_sha256:
+            raise ContentMismatch("This assessment has no submitted content.")
+        digest = hashlib.sha256(signed.submitted_content.encode("utf-8")).hexdigest()
+        if digest != signed.content_sha256:
+            raise ContentMismatch("The submitted content has changed since the author signed it; it cannot be "
+                                  "approved. Return it to the author.")
+        if not any(verify(cert, bytes.fromhex(digest), signed.author_signature)
+                   for cert in self._session.certificates_of(assessment.author)):
+            raise ContentMismatch("The author's signature on the submitted content does not verify.")
+        content = json.loads(signed.submitted_content)
+        form = self._session.assessments.form_of(assessment)
+        if (content.get("assessment_id") != assessment.id or content.get("form_id") != form.id
+                or content.get("form_version") != form.version
+                or content.get("answers") != canonical_answers(form, assessment.answers)):
+            raise ContentMismatch("The stored answers are not the ones the author signed; it cannot be approved.")
+        return digest
+
+    def approve(self, assessment_id: str, password: str) -> Assessment:
+        """Sign off: the team lead re-enters their password and signs the hash the author submitted, and adds their
+        approval signature to exactly the certified PDFs, once they are shown to carry that same content."""
+        session = self._session
+        assessment = self._get(assessment_id, Action.APPROVE)
+        session.confirm_password(password)
+        form = session.assessments.form_of(assessment)
+        problems = validate_submission(form, assessment.answers)
+        if problems:
+            raise SubmissionRefused(form, problems)
+        digest = self.verify_submitted_content(assessment)
+        content = json.loads(session.assessments.signatures(assessment_id).submitted_content or "{}")
+        submitted = session.assessments.documents(assessment_id, "submitted")
+        mismatch = record_problems(form, content, submitted)
+        if mismatch:
+            raise ContentMismatch(f"The certified PDF does not show the submitted content: {mismatch[0]}.")
+        signature = sign(session.signing_key, bytes.fromhex(digest))
+        documents = approved_documents(session, submitted)
+        with session.db.write() as connection:
+            if not store.store_approval(connection, assessment, session.user.username, utc_now(), signature, digest):
+                raise EditConflict("The assessment changed while it was being approved; open it again.")
+            store.store_documents(connection, assessment_id, "approved", documents)
+            self._audit(connection, "assessment.approved", assessment_id, {"content_sha256": digest})
+        return session.assessments.get(assessment_id)
+
+    # --- after approval ------------------------------------------------------------------------------------
+
+    def start_correction(self, assessment_id: str) -> Assessment:
+        """A new draft linked to an approved assessment, which stays as it is until the correction is approved."""
+        session = self._session
+        assessment = self._get(assessment_id, Action.CORRECT)
+        existing = session.db.query_one("SELECT id FROM assessments WHERE supersedes = ? AND status != 'approved'",
+                                        (assessment_id,))
+        if existing is not None:
+            raise NotAllowed(f"A correction of this assessment is already under way ({existing['id']}).")
+        form = session.assessments.form_of(assessment)
+        correction_id = str(uuid.uuid4())
+        with session.db.write() as connection:
+            store.insert_draft(connection, correction_id, assessment.child_id, form, session.user.username,
+                               assessment.answers, utc_now())
+            store.link_correction(connection, correction_id, assessment_id)
+            self._audit(connection, "assessment.created", correction_id,
+                        {"form": f"{form.id}.v{form.version}", "child": assessment.child_id})
+            self._audit(connection, "assessment.correction_started", correction_id, {"corrects": assessment_id})
+        return session.assessments.get(correction_id)
+
+    def reassign(self, assessment_id: str, username: str) -> Assessment:
+        """An administrator hands a draft or returned assessment to another practitioner."""
+        session = self._session
+        assessment = self._get(assessment_id, Action.REASSIGN)
+        user = session.user_named(username)
+        if user is None or not user.active:
+            raise NotAllowed(f"There is no active user '{username}'.")
+        with session.db.write() as connection:
+            store.store_author(connection, assessment_id, username)
+            self._audit(connection, "assessment.reassigned", assessment_id, {"from": assessment.author, "to": username})
+        return session.assessments.get(assessment_id)
