@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import math
@@ -36,7 +37,7 @@ from cpassess.authority import cert_from_pem, cert_to_der, create_authority, iss
 from cpassess.demo import sample_answers
 from cpassess.export import layout
 from cpassess.export.verification import verify_pdf
-from cpassess.forms import FormDefinition, Visibility, compute, default_catalog
+from cpassess.forms import FormDefinition, Visibility, compute, default_catalog, fingerprint
 from cpassess.forms.definition import (
     ComputedField,
     GradeField,
@@ -193,6 +194,7 @@ class Scenario:
     answers: dict[str, dict[str, Any]]  # by form id, as approved first
     corrected_answers: dict[str, Any]
     exports: dict[str, CliRun] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)  # assessment ids by form id, as approved first
 
     def pdf(self, name: str) -> Path:
         return self.folder / f"{name}.pdf"
@@ -224,7 +226,8 @@ def build_the_team(desk: Desk, scenario: Scenario) -> None:
     desk.lead("authority", "export", "--out", scenario.authority)
     exports = scenario.exports
     child_id = desk.add_child(CHILD)
-    ids = {form_id: desk.new(child_id, form_id, scenario.answers[form_id]) for form_id in (NEGLECT, GIRFEC)}
+    ids = scenario.ids = {form_id: desk.new(child_id, form_id, scenario.answers[form_id])
+                          for form_id in (NEGLECT, GIRFEC)}
     for form_id, assessment_id in ids.items():
         desk.submit(assessment_id)
         desk.approve(assessment_id)
@@ -462,7 +465,45 @@ def test_verify_pdf_passes_an_approved_assessment_exported_from_the_command_line
     assert f"Signature 1 (certification): {PRAC_NAME} [practitioner]" in verified.stdout
     assert f"Signature 2 (approval): {LEAD_NAME} [administrator, team_lead]" in verified.stdout
     assert verified.stdout.count("intact: yes  valid: yes  trusted by the team authority: yes") == 2
-    assert "covers the whole document: yes" in verified.stdout.splitlines()[-3]
+    assert "covers the whole document: yes" in verified.stdout.splitlines()[-4]
+    assert verified.stdout.splitlines()[-2].startswith("record: matches the fingerprint ")
+
+
+@pytest.mark.parametrize("form_id", [NEGLECT, GIRFEC])
+def test_the_record_inside_the_pdf_is_the_approved_content_and_its_fingerprint(scenario: Scenario, cli: Cli,
+                                                                              form_id: str) -> None:
+    """DESIGN §9.7: pypdf (not ours) finds record.json; it hashes to the content hash the database holds for the
+    approval and to the fingerprint printed on every page."""
+    import pypdf
+
+    attachments = pypdf.PdfReader(scenario.pdf(form_id)).attachments
+    assert list(attachments) == ["record.json"]
+    [record] = attachments["record.json"]
+    shown = cli.ok("assessment", "show", "--db", scenario.folder / "data" / "team.db", "--as", "lead", "--id",
+                   scenario.ids[form_id], "--json", passwords=(LEAD_PW,))
+    digest = json.loads(shown.stdout)["content_sha256"]
+    assert hashlib.sha256(record).hexdigest() == digest
+    content = json.loads(record)
+    assert content["assessment_id"] == scenario.ids[form_id] and content["form_id"] == form_id
+    assert content["answers"]["assessment_date"] == scenario.answers[form_id]["assessment_date"]
+    printed = fingerprint(digest)
+    texts = page_texts(scenario.pdf(form_id))
+    assert all(f"record {printed}" in " ".join(text.split()) for text in texts), printed
+
+
+def test_the_family_copys_record_is_the_redacted_content_naming_the_full_one(scenario: Scenario) -> None:
+    import pypdf
+
+    [full] = pypdf.PdfReader(scenario.pdf(GIRFEC)).attachments["record.json"]
+    [family] = pypdf.PdfReader(scenario.pdf(f"{GIRFEC}-family")).attachments["record.json"]
+    full_content, family_content = json.loads(full), json.loads(family)
+    sensitive = {f.id for _, f in default_catalog().get(GIRFEC).fields() if f.sensitive}
+    assert family_content["copy"] == "family"
+    assert family_content["full_content_sha256"] == hashlib.sha256(full).hexdigest()
+    assert set(family_content["answers"]) == set(full_content["answers"]) - sensitive
+    assert sensitive & set(full_content["answers"]), "the sample answers fill some sensitive field"
+    assert all(f"record {fingerprint(hashlib.sha256(family).hexdigest())}" in " ".join(text.split())
+               for text in page_texts(scenario.pdf(f"{GIRFEC}-family")))
 
 
 @pytest.mark.parametrize("name", APPROVED)
