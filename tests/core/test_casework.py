@@ -13,12 +13,16 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cpassess.assessments import Assessment
-from cpassess.casework import Action, UserAction, allowed_actions, allowed_user_actions
+from cpassess.casework import Action, Casework, UserAction, allowed_actions, allowed_user_actions
 from cpassess.workflow import Actor, NotAllowed, Role, Status
+
+if TYPE_CHECKING:
+    from conftest import Team
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTHOR = Actor("sam", frozenset({Role.PRACTITIONER}))
@@ -63,7 +67,8 @@ def test_a_team_lead_who_wrote_the_assessment_may_not_review_it() -> None:
     lead_author = Actor("sam", frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}))
     allowed = allowed_actions(lead_author, at(Status.SUBMITTED))
     assert Action.APPROVE not in allowed and Action.RETURN not in allowed
-    assert allowed.why_not(Action.APPROVE) == "You cannot review your own assessment: another team lead must approve it."
+    assert allowed.why_not(Action.APPROVE) == ("You cannot review your own assessment: another team lead must "
+                                               "approve it.")
 
 
 def test_every_refusal_says_why_in_a_sentence_and_require_raises_it() -> None:
@@ -86,6 +91,33 @@ def test_the_screens_offered_follow_the_roles() -> None:
     assert set(allowed_user_actions(LEAD).allowed) == {UserAction.REVIEW}
     assert set(allowed_user_actions(Actor("x", frozenset(Role))).allowed) == {UserAction.REVIEW,
                                                                                UserAction.ADMINISTER}
+
+
+# --- what the record compares with ------------------------------------------------------------------------------
+
+
+def test_the_change_chart_compares_with_the_last_approved_assessment_never_the_one_corrected(team: Team) -> None:
+    from conftest import complete_answers
+
+    from cpassess.casework.content import assessment_content
+
+    child_id = team.add_child()
+    ids = []
+    for day in ("2026-03-02", "2026-09-14"):
+        with team.session("prac") as session:
+            answers = {**complete_answers("neglect-assessment"), "assessment_date": day}
+            assessment = Casework.of(session).new(child_id, "neglect-assessment", answers=answers)
+            Casework.of(session).submit(assessment.id)
+        with team.session("lead") as session:
+            Casework.of(session).approve(assessment.id, team.passwords["lead"])
+        ids.append(assessment.id)
+    with team.session("prac") as session:
+        first, second = (session.assessments.get(i) for i in ids)
+        assert "earlier" not in assessment_content(session, first)
+        earlier = assessment_content(session, second)["earlier"]
+        assert (earlier["assessment_id"], earlier["label"]) == (first.id, "assessment of 02/03/2026")
+        correction = Casework.of(session).start_correction(second.id)
+        assert assessment_content(session, correction)["earlier"]["assessment_id"] == first.id
 
 
 # --- the layers inside the core -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ SAVER = textwrap.dedent("""
     import sys
     from pathlib import Path
 
+    from cpassess.casework import Casework
     from cpassess.session import Session
 
     db, assessment_id, start = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
