@@ -144,7 +144,30 @@ WHEN OLD.stage = 'approved'
 BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# issue 17: the team server's outbox and inbox (DESIGN §15). A package is kept here, sealed as it was exported,
+# until the server has it; what is fetched is stored before the server forgets it, then imported from here.
+_V_17 = """
+CREATE TABLE server_outbox (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('submission', 'decision', 'roster')),
+    recipient TEXT,
+    package BLOB,
+    created TEXT NOT NULL,
+    sent TEXT
+);
+CREATE TABLE server_inbox (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    package BLOB,
+    received TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'imported', 'refused')),
+    reason TEXT,
+    settled TEXT
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V_17)
 
 
 class NewerSchema(Exception):
