@@ -24,12 +24,13 @@ class Mailbox:
         check_schema(connection)
 
     def deliver(self, sha256: str, kind: str, recipient: str, package: bytes) -> bool:
-        """Put one package on the server (already there counts as delivered); False when the server refuses."""
+        """Put one package on the server (already there counts as delivered); False when the server refuses.
+        No conflict target: naming one would make the server check its read policy, which is the recipient's."""
         try:
             with self.connection.transaction():
                 self.connection.execute(
                     "INSERT INTO cpassess.packages (sha256, sender, recipient, kind, body) VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (sha256) DO NOTHING", (sha256, self.username, recipient, kind, package))
+                    "ON CONFLICT DO NOTHING", (sha256, self.username, recipient, kind, package))
         except REFUSALS:
             return False
         return True
