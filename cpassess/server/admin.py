@@ -17,7 +17,7 @@ from psycopg import errors, sql
 
 from cpassess.server import ServerError
 from cpassess.server.connection import connect, database_name, group_role, member_role
-from cpassess.server.outbox import mark_sent, sha256_of
+from cpassess.server.outbox import mark_rosters_sent, sha256_of
 from cpassess.server.schema import check_schema, migrate
 from cpassess.workflow import NotAllowed, Role, check_is_administrator
 
@@ -74,7 +74,7 @@ def publish_roster(session: Session, connection: psycopg.Connection[Any]) -> Non
     with connection.transaction():
         connection.execute("INSERT INTO cpassess.rosters (serial, sha256, body) VALUES (%s, %s, %s) "
                            "ON CONFLICT DO NOTHING", (serial, sha256_of(roster), roster))
-    mark_sent(session, sha256_of(roster))
+    mark_rosters_sent(session)
 
 
 def _refused(error: psycopg.Error) -> ServerError:

@@ -72,6 +72,13 @@ def mark_sent(session: Session, sha256: str) -> None:
                            (utc_now(), sha256))
 
 
+def mark_rosters_sent(session: Session) -> None:
+    """A roster on the server replaces every older one: none of those waiting here needs to go any more."""
+    with session.db.write() as connection:
+        connection.execute("UPDATE server_outbox SET sent = ?, package = NULL WHERE kind = 'roster' AND sent IS NULL",
+                           (utc_now(),))
+
+
 def receive(session: Session, packages: list[bytes]) -> int:
     """Store fetched packages (one transaction) before the server forgets them; returns how many were new."""
     new = 0

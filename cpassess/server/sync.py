@@ -46,8 +46,8 @@ class SyncReport:
         if self.roster_members is not None:
             lines.append(f"Imported the team roster: {self.roster_members} members.")
         if self.held_back:
-            lines.append(f"{self.held_back} package(s) stay in the outbox: the server does not know their recipient "
-                         "(ask the administrator to run cpassess server add-member).")
+            lines.append(f"{self.held_back} package(s) stay in the outbox: the server refused them (a recipient it "
+                         "does not know: ask the administrator to run cpassess server add-member).")
         lines += [f"Refused: {reason}" for reason in self.refused]
         return lines + self.warnings
 
@@ -90,12 +90,21 @@ def sync(session: Session, url: str | None = None) -> SyncReport:
 def _push(session: Session, mailbox: Mailbox, report: SyncReport) -> None:
     from cpassess.exchange.roster import read_roster
 
+    unsent = outbox.unsent(session)
+    rosters = [item for item in unsent if item.kind == "roster"]
+    if rosters:  # only the newest roster matters
+        newest = rosters[-1]
+        serial = int(read_roster(newest.package, session.authority_certificate)["serial"])
+        if mailbox.publish_roster(serial, newest.sha256, newest.package):
+            outbox.mark_rosters_sent(session)
+            report.sent += 1
+        else:
+            report.held_back += 1
     stuck: set[str] = set()  # a recipient whose earlier package was refused: later ones wait, to keep their order
-    for item in outbox.unsent(session):
+    for item in unsent:
         if item.kind == "roster":
-            serial = int(read_roster(item.package, session.authority_certificate)["serial"])
-            delivered = mailbox.publish_roster(serial, item.sha256, item.package)
-        elif item.recipient is None or item.recipient in stuck:
+            continue
+        if item.recipient is None or item.recipient in stuck:
             delivered = False
         else:
             delivered = mailbox.deliver(item.sha256, item.kind, item.recipient, item.package)
