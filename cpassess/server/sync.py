@@ -87,6 +87,30 @@ def sync(session: Session, url: str | None = None) -> SyncReport:
     return report
 
 
+def set_server(session: Session, url: str | None) -> None:
+    """Set (or with None, clear) this database's team server, refusing an address that would not be safe."""
+    if url:
+        checked_url(url)
+    outbox.set_server_url(session, url.strip() if url else None)
+
+
+def sync_on_own_connection(session: Session) -> SyncReport:
+    """`sync` on a second connection to the same database, for a worker thread while the window keeps using
+    the first (SQLite's WAL lets the two share the file; each write waits its turn)."""
+    from cpassess.session import Session as SignedIn
+    from cpassess.storage import Database
+
+    key = session.database_key_for_backup()
+    database = Database(session.db.path, key, lock=False)  # this process already holds the lock
+    # the authority key (administrators only) decides whether this laptop writes rosters or imports them
+    worker = SignedIn(database, session.slots, session.user, session.signing_key, session.authority_certificate,
+                      session._authority_key, key)
+    try:
+        return sync(worker)
+    finally:
+        worker.close()
+
+
 def _push(session: Session, mailbox: Mailbox, report: SyncReport) -> None:
     from cpassess.exchange.roster import read_roster
 

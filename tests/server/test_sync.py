@@ -163,3 +163,39 @@ def test_sync_needs_a_server_once_and_then_remembers_it(laptops: Laptops) -> Non
         sync(session, laptops.urls["prac"])
         assert sync(session).sent == 0
         assert outbox.sync_state(session).last_sync is not None
+
+
+def test_a_connected_team_lead_hears_of_a_submission_within_seconds(laptops: Laptops) -> None:
+    import threading
+
+    from cpassess.server.listen import wait_for_packages
+
+    heard, stop = threading.Event(), threading.Event()
+    listener = threading.Thread(target=wait_for_packages, args=(laptops.urls["lead"], "lead", stop.is_set, heard.set),
+                                kwargs={"poll_seconds": 0.2})
+    listener.start()
+    try:
+        laptops.submit()
+        assert not heard.wait(0.5)  # nothing is on the server until the practitioner syncs
+        laptops.sync("prac")
+        assert heard.wait(5)
+    finally:
+        stop.set()
+        listener.join(5)
+    assert not listener.is_alive()
+
+
+def test_the_app_syncs_on_a_second_connection_while_the_first_stays_open(laptops: Laptops) -> None:
+    from cpassess.server.sync import set_server, sync_on_own_connection
+
+    assessment_id = laptops.submit()
+    with laptops.prac.session("prac") as session:
+        with pytest.raises(ServerError, match="must be encrypted"):
+            set_server(session, "postgresql://team.example.org/x?sslmode=disable")
+        set_server(session, laptops.urls["prac"])
+        assert sync_on_own_connection(session).sent == 1
+        assert outbox.sync_state(session).to_send == 0  # seen at once by the window's own connection
+    with laptops.lead.session("lead") as session:
+        set_server(session, laptops.urls["lead"])
+        assert sync_on_own_connection(session).imported == 1
+        assert session.assessments.get(assessment_id).status == "submitted"
