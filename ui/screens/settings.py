@@ -31,6 +31,7 @@ from cpassess.atomic import write_atomic
 from cpassess.session import UserAccount
 from cpassess.workflow import ROLE_LABELS, Role
 from ui.models import Column, RowsModel
+from ui.screens.team_server import TeamServerBox
 from ui.screens.unlock import password_feedback
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class SettingsScreen(QScrollArea):
         layout.addWidget(self._password_box())
         layout.addWidget(self._lock_box())
         layout.addWidget(self._roster_box())
+        layout.addWidget(TeamServerBox(window, session))
         if session.actor.has(Role.ADMINISTRATOR):
             layout.addWidget(self._users_box())
             layout.addWidget(self._team_box())
