@@ -22,7 +22,7 @@ from cpassess.server.schema import check_schema, migrate
 from cpassess.workflow import NotAllowed, Role, check_is_administrator
 
 if TYPE_CHECKING:
-    from cpassess.session import Session, UserAccount
+    from cpassess.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,24 @@ def _administering(session: Session, url: str) -> psycopg.Connection[Any]:
     return connect(url)
 
 
+def create_group(connection: psycopg.Connection[Any], database: str) -> str:
+    """The members' group role (made once) with the right to connect; returns its name."""
+    group = group_role(database)
+    with connection.transaction():
+        if not _role_exists(connection, group):
+            connection.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
+        connection.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database),
+                                                                                 sql.Identifier(group)))
+    return group
+
+
 def _role_exists(connection: psycopg.Connection[Any], role: str) -> bool:
     return connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
 
 
-def _create_roles(connection: psycopg.Connection[Any], database: str, user: UserAccount) -> MemberLogin:
-    role, group = member_role(database, user.username), group_role(database)
+def create_login(connection: psycopg.Connection[Any], database: str, username: str, administrator: bool) -> MemberLogin:
+    """A member's role (new, or a fresh password for an existing one) inside the caller's transaction."""
+    role, group = member_role(database, username), group_role(database)
     password = secrets.token_urlsafe(24)
     verifier = connection.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode()
     action = "ALTER" if _role_exists(connection, role) else "CREATE"
@@ -57,8 +69,8 @@ def _create_roles(connection: psycopg.Connection[Any], database: str, user: User
     connection.execute(
         "INSERT INTO cpassess.members (username, role, administrator) VALUES (%s, %s, %s) ON CONFLICT (username) "
         "DO UPDATE SET role = excluded.role, administrator = excluded.administrator, active = true",
-        (user.username, role, Role.ADMINISTRATOR in user.roles))
-    return MemberLogin(user.username, role, password)
+        (username, role, administrator))
+    return MemberLogin(username, role, password)
 
 
 def _members(connection: psycopg.Connection[Any]) -> set[str]:
@@ -90,17 +102,11 @@ def init_server(session: Session, url: str) -> list[MemberLogin]:
     database = database_name(url)
     with _administering(session, url) as connection:
         try:
-            with connection.transaction():
-                group = group_role(database)
-                if not _role_exists(connection, group):
-                    connection.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(group)))
-                connection.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-                    sql.Identifier(database), sql.Identifier(group)))
-            migrate(connection, group)
+            migrate(connection, create_group(connection, database))
             with connection.transaction():
                 members = _members(connection)
-                logins = [_create_roles(connection, database, user) for user in session.users()
-                          if user.active and user.username not in members]
+                logins = [create_login(connection, database, user.username, Role.ADMINISTRATOR in user.roles)
+                          for user in session.users() if user.active and user.username not in members]
             publish_roster(session, connection)
         except psycopg.errors.ProgrammingError as error:
             raise _refused(error) from None
@@ -120,7 +126,7 @@ def add_member(session: Session, url: str, username: str) -> MemberLogin:
             with connection.transaction():
                 if username in _members(connection):
                     raise NotAllowed(f"{username} is already a member of the team server.")
-                login = _create_roles(connection, database, user)
+                login = create_login(connection, database, username, Role.ADMINISTRATOR in user.roles)
             publish_roster(session, connection)
         except psycopg.errors.ProgrammingError as error:
             raise _refused(error) from None

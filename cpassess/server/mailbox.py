@@ -52,9 +52,9 @@ class Mailbox:
     def fetch(self, limit: int) -> list[tuple[str, bytes]]:
         """The oldest packages waiting for this member: (the server's SHA-256 for them, the package)."""
         with self.connection.transaction():
-            rows = self.connection.execute(
+            rows = self.connection.execute(  # binary: the packages come as they are, not as hex text
                 "SELECT sha256, body FROM cpassess.packages WHERE recipient = %s ORDER BY id LIMIT %s",
-                (self.username, limit)).fetchall()
+                (self.username, limit), binary=True).fetchall()
         return [(str(sha256), bytes(body)) for sha256, body in rows]
 
     def collect(self, sha256s: list[str]) -> None:

@@ -72,7 +72,7 @@ def test_the_server_address_is_set_in_settings_and_an_unsafe_one_refused(qtbot: 
     box = window.findChild(TeamServerBox)
     assert box is not None and not box.sync_button.isEnabled()
     box.address.setText("postgresql://server.council.example/team?sslmode=disable")
-    qtbot.mouseClick(box.findChildren(type(box.sync_button))[0], Qt.MouseButton.LeftButton)  # Save address
+    qtbot.mouseClick(box.findChildren(type(box.sync_button))[0], Qt.MouseButton.LeftButton)  # Use this address
     assert "must be encrypted" in box.problem.text()
     assert window.team_sync.label.text() == ""
     box.address.setText(laptops.urls["prac"])

@@ -29,7 +29,7 @@ class TeamServerBox(QGroupBox):
         self.address.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)  # the address may hold a password
         self.address.setPlaceholderText("postgresql://…")
         self.address.setAccessibleName("Team server address")
-        label = QLabel("Server &address")
+        label = QLabel("Server a&ddress")
         label.setBuddy(self.address)
         form.addRow(label, self.address)
         self.problem = QLabel()
@@ -37,7 +37,7 @@ class TeamServerBox(QGroupBox):
         self.problem.setProperty("role", "help")
         form.addRow("", self.problem)
         buttons = QHBoxLayout()
-        save = QPushButton("Sa&ve address")
+        save = QPushButton("Use &this address")
         save.clicked.connect(self.save)
         self.sync_button = QPushButton("S&ync now")
         self.sync_button.clicked.connect(self.sync_now)
