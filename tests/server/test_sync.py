@@ -199,3 +199,35 @@ def test_the_app_syncs_on_a_second_connection_while_the_first_stays_open(laptops
         set_server(session, laptops.urls["lead"])
         assert sync_on_own_connection(session).imported == 1
         assert session.assessments.get(assessment_id).status == "submitted"
+
+
+def test_a_package_refused_by_the_import_rules_is_kept_with_its_reason_and_not_fetched_again(
+        laptops: Laptops) -> None:
+    with psycopg.connect(laptops.server_url, autocommit=True) as owner:
+        owner.execute("INSERT INTO cpassess.packages (sha256, sender, recipient, kind, body) VALUES "
+                      "(repeat('a', 64), 'lead', 'prac', 'decision', 'not a package at all')")
+    report = laptops.sync("prac")
+    assert (report.received, report.imported, report.refused) == (1, 0, ["This is not a cpassess exchange package."])
+    assert counts(laptops.sync("prac")) == (0, 0, 0, 0, 0)  # not fetched again, not retried without a new roster
+    with laptops.prac.session("prac") as session:
+        assert outbox.sync_state(session).refused == 1
+        outbox.retry_refused(session)
+        assert outbox.sync_state(session).to_import == 1
+
+
+def test_a_laptop_restored_to_before_its_published_audit_head_is_told(laptops: Laptops, tmp_path: Path) -> None:
+    import shutil
+
+    laptops.sync("prac")
+    before = tmp_path / "prac-before"
+    before.mkdir()
+    for path in (laptops.prac.db, laptops.prac.keys):
+        shutil.copy2(path, before / path.name)
+    laptops.submit()  # more audit events, published by the next sync
+    assert laptops.sync("prac").warnings == []
+    for path in (laptops.prac.db, laptops.prac.keys):
+        shutil.copy2(before / path.name, path)
+    for suffix in ("-wal", "-shm"):
+        laptops.prac.db.with_name(laptops.prac.db.name + suffix).unlink(missing_ok=True)
+    warnings = laptops.sync("prac").warnings
+    assert len(warnings) == 1 and "may have been restored from an older copy" in warnings[0]
