@@ -137,3 +137,20 @@ class TeamServerSync(QObject):
             except Exception as error:  # a dropped connection: try again later, never take the window down
                 log.info("team server listener stopped: %s", type(error).__name__)
             self._stop.wait(RECONNECT_SECONDS)
+
+
+def send_through_server(window: MainWindow, session: Session, assessment_id: str, recipient: str) -> bool:
+    """With a team server set, seal the package into the outbox and sync now (no file to save or carry);
+    False, doing nothing, when there is no server."""
+    if outbox.server_url(session) is None:
+        return False
+    from cpassess.exchange import export_package
+
+    def sent(_: object) -> None:
+        window.statusBar().showMessage(f"Sealed for {recipient}: it goes to the team server now, or at the next "
+                                       "sync if the server cannot be reached.", 10000)
+        if window.team_sync is not None:
+            window.team_sync.sync_now()
+
+    window.run(lambda: export_package(session, assessment_id, recipient), sent, "Sealing the package…")
+    return True

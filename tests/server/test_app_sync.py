@@ -62,6 +62,10 @@ def test_with_no_server_set_the_app_shows_and_does_nothing(qtbot: Any, laptops: 
     assert window.team_sync.label.text() == ""
     assert window.team_sync.timer.isActive() is False
     assert window.team_sync._listener is None
+    from ui.team_sync import send_through_server
+
+    assert window.session is not None
+    assert send_through_server(window, window.session, "any-assessment", "lead") is False  # the file dialog, as before
 
 
 def test_the_server_address_is_set_in_settings_and_an_unsafe_one_refused(qtbot: Any, laptops: Laptops) -> None:
@@ -80,3 +84,21 @@ def test_the_server_address_is_set_in_settings_and_an_unsafe_one_refused(qtbot: 
         box.save()
     assert box.problem.text() == "Saved." and box.sync_button.isEnabled()
     qtbot.waitUntil(lambda: window.team_sync.label.text().startswith("Synced "), timeout=SLOW_MS)
+
+
+def test_with_a_server_set_sending_needs_no_file_and_syncs_at_once(qtbot: Any, laptops: Laptops) -> None:
+    from ui.team_sync import send_through_server
+
+    _, assessment_id = laptops.prac.submitted()
+    with laptops.prac.session("prac") as session:
+        set_server(session, laptops.urls["prac"])
+    window = unlocked_window(qtbot, laptops.prac, "prac")
+    qtbot.waitUntil(lambda: window.team_sync.label.text().startswith("Synced "), timeout=SLOW_MS)
+    assert window.session is not None
+    with qtbot.waitSignal(window.team_sync.synced, timeout=SLOW_MS, check_params_cb=lambda report: report.sent == 1):
+        assert send_through_server(window, window.session, assessment_id, "lead")
+    assert counts_on_lead(laptops) == 1
+
+
+def counts_on_lead(laptops: Laptops) -> int:
+    return laptops.sync("lead").imported
