@@ -73,7 +73,7 @@ class Cluster:
 
     def remove(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
-            self.stop()
+            self.stop(immediate=True)  # thrown away: no shutdown checkpoint to wait for
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def url(self, database: str = "postgres", user: str = SUPERUSER, password: str | None = None) -> str:
