@@ -149,3 +149,24 @@ def test_sync_errors_are_one_line(cli: Cli, tmp_path: Path, server_url: str) -> 
     assert "must be encrypted" in line
     line = cli.refused("sync", *base, "--server", server_url, passwords=(LEAD_PW,)).error_line
     assert line == "cpassess: The team server has not been set up: an administrator runs cpassess server init."
+
+
+def test_members_added_and_removed_from_the_command_line(cli: Cli, tmp_path: Path, server_url: str) -> None:
+    db = ("--db", tmp_path / "lead.db", "--as", "lead")
+    cli.ok("init", "--db", tmp_path / "lead.db", "--user", "lead", "--name", "Morag Lindsay", passwords=(LEAD_PW,))
+    assert "1 new member login(s)" in cli.ok("server", "init", *db, "--url", server_url, passwords=(LEAD_PW,)).stdout
+    cli.ok("user", "add", *db, "--user", "sam", "--name", "Sam Wróblewski", "--role", "practitioner",
+           passwords=(LEAD_PW, SAM_PW))
+    added = cli.ok("server", "add-member", *db, "--url", server_url, "--user", "sam", passwords=(LEAD_PW,)).stdout
+    sam_url = added.splitlines()[0].removeprefix("sam: ")
+    with psycopg.connect(sam_url) as as_sam:
+        assert as_sam.execute("SELECT cpassess.me()").fetchone() == ("sam",)
+    assert cli.refused("server", "add-member", *db, "--url", server_url, "--user", "sam",
+                       passwords=(LEAD_PW,)).error_line == "cpassess: sam is already a member of the team server."
+    removed = cli.ok("server", "remove-member", *db, "--url", server_url, "--user", "sam", passwords=(LEAD_PW,))
+    assert removed.stdout.strip() == ("sam can no longer log in to the team server; 0 package(s) waiting for them "
+                                      "deleted.")
+    assert cli.refused("server", "remove-member", *db, "--url", server_url, "--user", "sam",
+                       passwords=(LEAD_PW,)).error_line == "cpassess: sam is not a member of the team server."
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(sam_url).close()
