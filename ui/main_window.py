@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self._idle_timeout)
         self._watcher: _ActivityWatcher | None = None
+        self.team_sync: Any = None  # ui.team_sync.TeamServerSync while unlocked
         self._restore_geometry()
         self.show_start()
 
@@ -180,6 +181,9 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(self, session)
         self._replace_screen(self.workspace)
         self._build_toolbar(session)
+        from ui.team_sync import TeamServerSync
+
+        self.team_sync = TeamServerSync.start(self, session, self._toolbar)
         self.idle_timer.setInterval(self.settings.idle_lock_minutes * 60 * 1000)
         self.idle_timer.start()
         if self._watcher is None:
@@ -218,6 +222,9 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.idle_timer.stop()
+        if self.team_sync is not None:
+            self.team_sync.stop()
+            self.team_sync = None
         if self._watcher is not None:
             QApplication.instance().removeEventFilter(self._watcher)
             self._watcher = None

@@ -29,6 +29,7 @@ from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
 from cpassess.forms.canonical import canonical_answers
+from cpassess.server import outbox
 from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
@@ -130,7 +131,8 @@ def export_package(session: Session, assessment_id: str, recipient: str) -> byte
                         "sequence": _next_sequence(connection, recipient)})
         audit.append(connection, session.signing_key, me, "package.exported", "assessment", assessment_id,
                      {"kind": kind, "to": recipient, "sequence": payload["sequence"]})
-    return seal(kind, payload, session.signing_key, session.user.certificate, certificate, recipient)
+    return outbox.keep(session, kind, recipient, seal(kind, payload, session.signing_key, session.user.certificate,
+                                                      certificate, recipient))
 
 
 def _submission(session: Session, assessment: Assessment) -> dict[str, Any]:

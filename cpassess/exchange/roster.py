@@ -38,6 +38,7 @@ from cpassess.exchange.envelope import PackageRefused
 from cpassess.forms.canonical import canonical_json
 from cpassess.keyslots import KdfParams, SlotFile, SlotFileError, WrongPassword
 from cpassess.paths import slot_file_for
+from cpassess.server import outbox
 from cpassess.storage import Database, StorageError
 from cpassess.workflow import NotAllowed, check_is_administrator, parse_roles
 
@@ -73,8 +74,9 @@ def build_roster(session: Session) -> bytes:
               "serial": int(dt.datetime.now(dt.UTC).timestamp() * 1000),
               "authority_certificate": cert_to_pem(authority.certificate).decode("ascii"), "members": members}
     signature = sign(authority.key, canonical_json(roster))
-    return json.dumps({"roster": roster, "signature": base64.b64encode(signature).decode("ascii")},
-                      ensure_ascii=False, indent=1).encode("utf-8")
+    return outbox.keep(session, "roster", None, json.dumps(
+        {"roster": roster, "signature": base64.b64encode(signature).decode("ascii")}, ensure_ascii=False,
+        indent=1).encode("utf-8"))
 
 
 def read_roster(data: bytes, expected_authority: x509.Certificate | None = None) -> dict[str, Any]:

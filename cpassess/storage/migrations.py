@@ -159,8 +159,30 @@ CREATE TABLE child_conflicts (
 );
 CREATE INDEX child_conflicts_by_child ON child_conflicts(child_id);
 """
+# v5: the team server's outbox and inbox (DESIGN §15). A package is kept here, sealed as it was exported,
+# until the server has it; what is fetched is stored before the server forgets it, then imported from here.
+_V5 = """
+CREATE TABLE server_outbox (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('submission', 'decision', 'roster')),
+    recipient TEXT,
+    package BLOB,
+    created TEXT NOT NULL,
+    sent TEXT
+);
+CREATE TABLE server_inbox (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    package BLOB,
+    received TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'imported', 'refused')),
+    reason TEXT,
+    settled TEXT
+);
+"""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 
 
 class NewerSchema(Exception):

@@ -72,6 +72,10 @@ def send_package(window: MainWindow, session: Session, assessment: Assessment) -
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
     recipient = dialog.recipient.currentData()
+    from ui.team_sync import send_through_server
+
+    if send_through_server(window, session, assessment.id, recipient):  # a team server is set: no file
+        return
     path, _ = QFileDialog.getSaveFileName(window, "Save the package", f"for-{recipient}.pkg", PACKAGE_FILTER)
     if not path:
         return

@@ -32,6 +32,7 @@ from cpassess.casework import UserAction, allowed_user_actions
 from cpassess.session import UserAccount
 from cpassess.workflow import ROLE_LABELS, Role
 from ui.models import Column, RowsModel
+from ui.screens.team_server import TeamServerBox
 from ui.screens.unlock import password_feedback
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ class SettingsScreen(QScrollArea):
         layout.addWidget(self._password_box())
         layout.addWidget(self._lock_box())
         layout.addWidget(self._roster_box())
+        layout.addWidget(TeamServerBox(window, session))
         if UserAction.ADMINISTER in allowed_user_actions(session.actor):
             layout.addWidget(self._users_box())
             layout.addWidget(self._team_box())
