@@ -7,6 +7,8 @@ repositories is checked to fail when a repository reaches up; and `ui/` is searc
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 import re
 import shutil
 import subprocess
@@ -97,15 +99,18 @@ def test_the_screens_offered_follow_the_roles() -> None:
 
 
 def test_the_change_chart_compares_with_the_last_approved_assessment_never_the_one_corrected(team: Team) -> None:
-    from conftest import complete_answers
-
     from cpassess.casework.content import assessment_content
+    from cpassess.demo import sample_answers
+    from cpassess.forms import default_catalog
+
+    complete = sample_answers(default_catalog().get("neglect-assessment"), random.Random(3), "Eilidh",
+                              dt.date(2026, 11, 20))
 
     child_id = team.add_child()
     ids = []
     for day in ("2026-03-02", "2026-09-14"):
         with team.session("prac") as session:
-            answers = {**complete_answers("neglect-assessment"), "assessment_date": day}
+            answers = {**complete, "assessment_date": day}
             assessment = Casework.of(session).new(child_id, "neglect-assessment", answers=answers)
             Casework.of(session).submit(assessment.id)
         with team.session("lead") as session:
