@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cpassess import audit
-from cpassess.atomic import write_atomic
 from cpassess.authority import (
     Authority,
     cert_from_der,
@@ -44,7 +44,7 @@ from cpassess.keyslots import (
     generate_recovery_code,
 )
 from cpassess.passwords import password_problem
-from cpassess.paths import attempts_file_for, slot_file_for, trusted_authorities_dir
+from cpassess.paths import attempts_file_for, slot_file_for
 from cpassess.storage import Database, StorageError
 from cpassess.workflow import Actor, NotAllowed, Role, check_is_administrator, parse_roles
 
@@ -103,8 +103,6 @@ class Session:
         self.pdf_signer: Any = None  # built on first signature (cpassess.export.records.signer_for)
         from cpassess.assessments import Assessments
         from cpassess.caseload import Caseload
-
-        _remember_authority(self.slots.database_id, authority_certificate)
 
         self.children: Caseload = Caseload(self)
         self.assessments: Assessments = Assessments(self)
@@ -320,6 +318,11 @@ class Session:
             raise NotAllowed("Only an administrator's laptop holds the team signing authority.")
         return Authority(self._authority_key, self.authority_certificate)
 
+    def revocations(self) -> dict[int, datetime]:
+        """Revoked certificate serials and when each was revoked (a leaver signs nothing after that time)."""
+        rows = self.db.query("SELECT serial, revoked_at FROM revocations")
+        return {int(row["serial"], 16): datetime.fromisoformat(row["revoked_at"]) for row in rows}
+
     def certificates_of(self, username: str) -> list[x509.Certificate]:
         """Every certificate ever issued to this user by the team authority (old signatures stay verifiable)."""
         rows = self.db.query("SELECT certificate FROM certificates WHERE username = ?", (username,))
@@ -355,6 +358,13 @@ class Session:
         return problems + [f"audit: {problem}" for problem in report.problems]
 
     @property
+    def authority_fingerprint(self) -> str:
+        """The team authority's SHA-256 fingerprint, as `verify-pdf` and `authority list` print it."""
+        from cpassess.trust import fingerprint
+
+        return fingerprint(self.authority_certificate)
+
+    @property
     def database_id(self) -> str:
         return self.slots.database_id
 
@@ -387,17 +397,6 @@ def check_username(username: str) -> None:
     if not (3 <= len(username) <= 32 and username.isascii() and username.replace(".", "").replace("-", "")
             .replace("_", "").isalnum() and username[0].isalpha() and username == username.lower()):
         raise NotAllowed("A username is 3 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter.")
-
-
-def _remember_authority(database_id: str, certificate: x509.Certificate) -> None:
-    """Keep the team authority's public certificate where `verify-pdf` finds it (it holds nothing personal)."""
-    target = trusted_authorities_dir() / f"{database_id}.pem"
-    try:
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, cert_to_pem(certificate))
-    except OSError as error:
-        log.warning("could not record the team authority certificate: %s", error.strerror)
 
 
 def check_display_name(name: str) -> None:

@@ -144,7 +144,20 @@ WHEN OLD.stage = 'approved'
 BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# issue 11: leavers (DESIGN §8.7): a revoked certificate signs nothing after its revocation; never un-revoked
+_V_11 = """
+CREATE TABLE revocations (
+    serial TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    revoked_at TEXT NOT NULL
+);
+CREATE TRIGGER revocations_are_final BEFORE UPDATE ON revocations
+BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END;
+CREATE TRIGGER revocations_are_never_deleted BEFORE DELETE ON revocations
+BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V_11)
 
 
 class NewerSchema(Exception):

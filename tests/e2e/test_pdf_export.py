@@ -462,7 +462,8 @@ def test_verify_pdf_passes_an_approved_assessment_exported_from_the_command_line
     assert f"Signature 1 (certification): {PRAC_NAME} [practitioner]" in verified.stdout
     assert f"Signature 2 (approval): {LEAD_NAME} [administrator, team_lead]" in verified.stdout
     assert verified.stdout.count("intact: yes  valid: yes  trusted by the team authority: yes") == 2
-    assert "covers the whole document: yes" in verified.stdout.splitlines()[-3]
+    assert "covers the whole document: yes" in verified.stdout.splitlines()[-5]
+    assert "Result: APPROVED" in verified.stdout
 
 
 @pytest.mark.parametrize("name", APPROVED)
