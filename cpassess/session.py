@@ -45,7 +45,7 @@ from cpassess.keyslots import (
 )
 from cpassess.passwords import password_problem
 from cpassess.paths import attempts_file_for, slot_file_for
-from cpassess.storage import Database, StorageError
+from cpassess.storage import DamagedDatabase, Database, StorageError
 from cpassess.workflow import Actor, NotAllowed, Role, check_is_administrator, parse_roles
 
 if TYPE_CHECKING:
@@ -181,7 +181,10 @@ class Session:
             secrets = slots.unlock_recovery(code)
         except (SlotFileError, WrongPassword) as error:
             raise UnlockFailed(str(error)) from None
-        database = Database(path, secrets["database_key"])
+        pending = secrets.get("pending_database_key")
+        database, database_key = _open_with_either(path, [secrets["database_key"], *([pending] if pending else [])])
+        secrets = {**secrets, "database_key": database_key}
+        secrets.pop("pending_database_key", None)
         try:
             row = database.query_one("SELECT username, display_name, roles FROM users WHERE username = ? AND active",
                                      (username,))
@@ -210,11 +213,12 @@ class Session:
     @classmethod
     def _open(cls, path: Path, slots: SlotFile, username: str, secrets: dict[str, bytes]) -> Session:
         try:
-            database_key = secrets["database_key"]
+            keys = [secrets["database_key"]]
             signing_key = key_from_der(secrets["signing_key"])
         except (KeyError, ValueError):
             raise UnlockFailed("Your key slot is incomplete; ask an administrator to reset your password.") from None
-        database = Database(path, database_key)
+        pending = secrets.get("pending_database_key")
+        database, database_key = _open_with_either(path, [*keys, *([pending] if pending else [])])
         try:
             meta_id = database.query_one("SELECT value FROM meta WHERE key = 'database_id'")
             if meta_id is None or meta_id["value"] != slots.database_id:
@@ -222,6 +226,8 @@ class Session:
             user = _load_user(database, username)
             if user is None or not user.active:
                 raise UnlockFailed("This account has been closed; ask an administrator.")
+            if pending is not None:
+                database_key = _finish_rekey(database, slots, database_key, pending)
             authority_der = secrets.get("authority_key")
             authority_key = key_from_der(authority_der) if authority_der else None
             return cls(database, slots, user, signing_key, _authority_certificate(database), authority_key,
@@ -281,6 +287,41 @@ class Session:
                          {"roles": sorted(role_set)})
             self.slots.add(username, password, secrets, kdf or kdf_for_new_slots())  # last: undone with the rollback
         return user
+
+    def remove_user(self, username: str) -> list[str]:
+        """End a user (DESIGN §8.7): close the account, revoke their certificates from now, delete their key slot
+        and re-key the database with a fresh random key sealed to every remaining slot (the recovery slot too), so
+        their old key file and password open nothing of it. Returns the revoked certificate serials.
+
+        Crash-safe in this order, each step safe to repeat: (1) account closed and certificates revoked, in one
+        transaction; (2) the key file drops the slot and carries the new key beside the old; (3) PRAGMA rekey, one
+        transaction; (4) the key file keeps only the new key. Cut short after (2), the next unlock by anyone
+        finishes (3) and (4); after (1), running `remove_user` again does.
+        """
+        check_is_administrator(self.actor)
+        if username == self.user.username:  # so an administrator always remains: the one doing this
+            raise NotAllowed("You cannot remove yourself; another administrator must do it.")
+        target = _load_user(self.db, username)
+        if target is None:
+            raise NotAllowed(f"There is no user '{username}'.")
+        serials = [str(row["serial"]) for row in self.db.query(
+            "SELECT serial FROM certificates WHERE username = ? ORDER BY issued", (username,))]
+        if target.active:
+            revoked_at = utc_now()
+            with self.db.write() as connection:
+                connection.execute("UPDATE users SET active = 0 WHERE username = ?", (username,))
+                for serial in serials:
+                    connection.execute("INSERT OR IGNORE INTO revocations (serial, username, revoked_at) "
+                                       "VALUES (?, ?, ?)", (serial, username, revoked_at))
+                audit.append(connection, self.signing_key, self.user.username, "user.removed", "user", username,
+                             {"revoked_certificates": serials, "revoked_at": revoked_at})
+        new_key = os.urandom(KEY_BYTES)
+        self.slots.begin_rekey(new_key, remove=username)
+        self.db.rekey(new_key)
+        self.slots.finish_rekey()
+        self._database_key = bytearray(new_key)
+        log.info("user removed and database re-keyed")
+        return serials
 
     def change_password(self, old_password: str, new_password: str, kdf: KdfParams | None = None) -> None:
         """Re-wrap this user's slot under a new password; the database itself is untouched."""
@@ -397,6 +438,26 @@ def check_username(username: str) -> None:
     if not (3 <= len(username) <= 32 and username.isascii() and username.replace(".", "").replace("-", "")
             .replace("_", "").isalnum() and username[0].isalpha() and username == username.lower()):
         raise NotAllowed("A username is 3 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter.")
+
+
+def _open_with_either(path: Path, keys: list[bytes]) -> tuple[Database, bytes]:
+    """The database opened with the first of `keys` that fits (during a re-key it is under one or the other)."""
+    for number, key in enumerate(keys):
+        try:
+            return Database(path, key), key
+        except DamagedDatabase:
+            if number == len(keys) - 1:
+                raise
+    raise StorageError("no database key")
+
+
+def _finish_rekey(database: Database, slots: SlotFile, current: bytes, pending: bytes) -> bytes:
+    """Complete a re-key that was cut short: re-encrypt under the new key if not yet done, then keep only it."""
+    if current != pending:
+        database.rekey(pending)
+    slots.finish_rekey()
+    log.info("an interrupted re-key was completed")
+    return pending
 
 
 def check_display_name(name: str) -> None:

@@ -18,6 +18,7 @@ from cpassess.cli._common import (
     read_json_file,
     signed_in,
 )
+from cpassess.cli._leavers import register_remove
 from cpassess.workflow import ROLE_LABELS, STATUS_LABELS, Role, Status
 
 
@@ -46,6 +47,7 @@ def register(commands: Any) -> None:
     recover = user.add_parser("recover", parents=[db], help="set a new password with the recovery code")
     recover.add_argument("--user", dest="username", required=True)
     recover.set_defaults(run=recover_user)
+    register_remove(user, db, who)
 
     child = commands.add_parser("child", help="children").add_subparsers(
         dest="child_command", metavar="ACTION", required=True)

@@ -24,6 +24,7 @@ from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
 from cpassess.forms.canonical import canonical_content, content_sha256
+from cpassess.revocation import package_revocation_problem
 from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
@@ -156,6 +157,8 @@ def import_package(session: Session, data: bytes) -> ImportResult:
     """Check a package completely, then apply it in one transaction; PackageRefused leaves nothing changed."""
     own_certificates = session.certificates_of(session.user.username)
     opened = open_envelope(data, session.user.username, session.signing_key, own_certificates)
+    if revoked := package_revocation_problem(session, opened.sender_certificate, opened.payload.get("created")):
+        raise PackageRefused(revoked)
     sender = _trusted_sender(session, opened.sender_certificate)
     payload = opened.payload
     if payload.get("sender") != sender or payload.get("recipient") != session.user.username:
@@ -207,7 +210,7 @@ def _trusted_sender(session: Session, certificate: x509.Certificate) -> str:
 def _verify_certified_pdf(session: Session, pdf: bytes, author: str) -> None:
     from cpassess.export.verification import verify_pdf
 
-    report = verify_pdf(pdf, [session.authority_certificate])
+    report = verify_pdf(pdf, [session.authority_certificate], revoked=session.revocations())
     only = report.signatures[0] if len(report.signatures) == 1 else None
     if not report.ok or only is None or not only.is_certification or only.signer_username != author:
         raise PackageRefused("The certified PDF in the package does not verify as the author's.")
@@ -328,7 +331,7 @@ def _check_decision(session: Session, sender: str, payload: dict[str, Any]) -> A
         submitted = session.assessments.document(assessment_id, copy, "submitted")
         if submitted is None or not pdf.startswith(submitted):
             raise PackageRefused("The approved PDF is not the one you certified: a conflict, not merged.")
-        if not verify_pdf(pdf, [session.authority_certificate]).ok:
+        if not verify_pdf(pdf, [session.authority_certificate], revoked=session.revocations()).ok:
             raise PackageRefused("The approved PDF's signatures do not verify.")
 
     def approved(connection: Any) -> tuple[str, str]:

@@ -193,6 +193,16 @@ class Database:
             return StorageError("The database cannot be written (the file or folder is read-only).")
         return StorageError(f"The database refused the change ({type(error).__name__}).")
 
+    def rekey(self, new_key: bytes) -> None:
+        """Re-encrypt every page under `new_key` (PRAGMA rekey: one transaction, so a kill leaves the file wholly
+        under the old key or wholly under the new), then checkpoint so no page under the old key stays behind."""
+        pragma = _key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey", 1)
+        try:
+            self.connection.execute(pragma)
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlcipher3.DatabaseError as error:
+            raise self._translate(error) from None
+
     def integrity_problems(self) -> list[str]:
         """Both integrity checks (the page MACs and SQLite's structure); an empty list means sound."""
         problems: list[str] = []
