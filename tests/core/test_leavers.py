@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import Team, complete_answers
+
 from cpassess.exchange import PackageRefused, build_roster, export_package, import_package, import_roster
 from cpassess.exchange.roster import read_roster
 from cpassess.keyslots import SlotFile
