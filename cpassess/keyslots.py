@@ -66,6 +66,7 @@ _DASHES = "-‐‑‒–—"
 _USER_KIND = "password"
 _RECOVERY_KIND = "recovery"
 _DOCUMENT_FIELDS = {"format", "version", "database_id", "slots"}
+_AUDIT_HEAD_FIELD = "audit_head"  # the last known audit chain head, signed by whoever moved it (cpassess.audit)
 _SLOT_FIELDS = {"kind", "username", "kdf", "nonce", "ciphertext", "created"}
 _SEALING_FIELDS = {"public_key", "sealed_key"}
 _PENDING_FIELD = "pending_key"
@@ -213,10 +214,12 @@ class SlotFile:
     unlocking never write it.
     """
 
-    def __init__(self, path: Path, database_id: str, slots: tuple[_Slot, ...]) -> None:
+    def __init__(self, path: Path, database_id: str, slots: tuple[_Slot, ...],
+                 audit_head: dict[str, object] | None = None) -> None:
         self._path = path
         self._database_id = database_id
         self._slots = slots
+        self._audit_head = audit_head
 
     @classmethod
     def create(cls, path: Path, database_id: str) -> SlotFile:
@@ -234,12 +237,12 @@ class SlotFile:
         """Read and check the key file at `path`; SlotFileError, in a plain sentence, if it is unusable."""
         raw = _read_key_file(path)
         try:
-            database_id, slots = _parse_document(raw, path)
+            database_id, slots, audit_head = _parse_document(raw, path)
         except _Damaged as damage:
             raise SlotFileError(
                 f"The key file {path} has been altered or damaged ({damage}). Restore it from a backup."
             ) from None
-        return cls(path, database_id, slots)
+        return cls(path, database_id, slots, audit_head)
 
     @property
     def path(self) -> Path:
@@ -250,6 +253,15 @@ class SlotFile:
     def database_id(self) -> str:
         """The id of the database this key file belongs to."""
         return self._database_id
+
+    @property
+    def audit_head(self) -> dict[str, object] | None:
+        """The audit chain head anchored here (as `cpassess.audit.AnchoredHead.to_json` wrote it), if any."""
+        return self._audit_head
+
+    def set_audit_head(self, head: dict[str, object]) -> None:
+        """Anchor the audit chain head outside the database (one atomic rewrite of the file, like every change)."""
+        self._save(self._slots, audit_head=head)
 
     def usernames(self) -> list[str]:
         """The users who have a password slot, in the order they were added."""
@@ -459,13 +471,16 @@ class SlotFile:
                 f"A key slot in {self._path} opened but its contents are not in the expected form."
             ) from None
 
-    def _save(self, slots: tuple[_Slot, ...]) -> None:
-        document = {
+    def _save(self, slots: tuple[_Slot, ...], *, audit_head: dict[str, object] | None = None) -> None:
+        head = audit_head if audit_head is not None else self._audit_head
+        document: dict[str, object] = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "database_id": self._database_id,
             "slots": [slot.to_json() for slot in slots],
         }
+        if head is not None:
+            document[_AUDIT_HEAD_FIELD] = head
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         try:
             write_atomic(self._path, data)
@@ -475,6 +490,7 @@ class SlotFile:
                 f"The key file {self._path} could not be saved ({reason}); it was left as it was."
             ) from error
         self._slots = slots
+        self._audit_head = head
         logger.info("key file saved with %d slots", len(slots))
 
     def _user_slot_index(self, username: str) -> int | None:
@@ -614,7 +630,7 @@ def _read_key_file(path: Path) -> bytes:
     return raw
 
 
-def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...]]:
+def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...], dict[str, object] | None]:
     try:
         document = json.loads(raw.decode("utf-8"))
     except ValueError:
@@ -630,8 +646,11 @@ def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...]]:
                 f"The key file {path} was written by a newer version of cpassess; update cpassess to open it."
             )
         raise SlotFileError(f"The key file {path} is in a format version this cpassess cannot read.")
-    if set(document) != _DOCUMENT_FIELDS:
+    if set(document) - {_AUDIT_HEAD_FIELD} != _DOCUMENT_FIELDS:
         raise _Damaged("the file does not have the expected fields")
+    audit_head = document.get(_AUDIT_HEAD_FIELD)
+    if audit_head is not None and not isinstance(audit_head, dict):
+        raise _Damaged("the audit head is not a record")
     database_id = document["database_id"]
     if not isinstance(database_id, str) or not database_id:
         raise _Damaged("the database id is missing")
@@ -644,7 +663,7 @@ def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...]]:
         raise _Damaged("two slots name the same user")
     if sum(slot.kind == _RECOVERY_KIND for slot in slots) > 1:
         raise _Damaged("there is more than one recovery slot")
-    return database_id, slots
+    return database_id, slots, audit_head
 
 
 def _parse_slot(item: object) -> _Slot:

@@ -106,6 +106,8 @@ class Session:
 
         self.children: Caseload = Caseload(self)
         self.assessments: Assessments = Assessments(self)
+        self.db.after_commit = self._advance_anchor
+        self._advance_anchor()  # a head reached by a step without a session (a join, a recovery) is anchored now
 
     # --- opening and closing -------------------------------------------------------------------------------
 
@@ -370,6 +372,36 @@ class Session:
         certificates = [cert_from_der(bytes(row["certificate"])) for row in rows]
         return [cert for cert in certificates if issued_by(cert, self.authority_certificate)]
 
+    def anchored_head(self) -> audit.AnchoredHead | None:
+        """The audit head last anchored in the key file (None if there is none or it cannot be read)."""
+        recorded = self.slots.audit_head
+        if recorded is None:
+            return None
+        try:
+            return audit.AnchoredHead.from_json(self.database_id, recorded)
+        except ValueError:
+            return None
+
+    def _advance_anchor(self) -> None:
+        """After a commit: anchor the new audit head in the key file, signed by this user, unless the log no
+        longer holds the anchored event (then the anchor stays put and `check` reports it)."""
+        head = self.audit_head()
+        anchored = self.anchored_head()
+        if head.seq == 0 or (anchored is not None and (anchored.seq, anchored.hash) == (head.seq, head.hash)):
+            return
+        if not audit.may_advance(anchored, self._hash_of_event):
+            log.warning("the audit log is behind or off its anchored head; the anchor was left as it was")
+            return
+        try:
+            self.slots.set_audit_head(audit.anchor(self.signing_key, self.user.username, self.database_id,
+                                                   head).to_json())
+        except SlotFileError:
+            log.warning("the audit head could not be anchored in the key file; it will be at the next commit")
+
+    def _hash_of_event(self, seq: int) -> str | None:
+        row = self.db.query_one("SELECT hash FROM audit_events WHERE seq = ?", (seq,))
+        return str(row["hash"]) if row else None
+
     def audit_head(self) -> audit.ChainHead:
         with self.db.reading() as connection:
             return audit.head_of(connection)
@@ -390,13 +422,26 @@ class Session:
             return audit.read_events(connection)
 
     def check(self) -> list[str]:
-        """Both integrity checks and the audit verification; an empty list means all is well."""
+        """Whether the database reaches its anchored audit head, both integrity checks and the audit
+        verification; an empty list means all is well. A database behind its head is the first problem."""
         problems = self.db.integrity_problems()
         try:
             report = self.verify_audit()
+            anchored = self.anchored_head()
+            behind = None if anchored is None else audit.anchor_problem(anchored, self.audit_events(),
+                                                                        self.certificates_of)
         except StorageError as error:
             return [*problems, str(error)]
-        return problems + [f"audit: {problem}" for problem in report.problems]
+        if self.slots.audit_head is not None and anchored is None:
+            behind = "the audit head recorded in the key file cannot be read (the key file was altered)"
+        return ([behind] if behind else []) + problems + [f"audit: {problem}" for problem in report.problems]
+
+    def check_head(self, seq: int, digest: str, source: str = "the head given") -> list[str]:
+        """The audit verification plus whether the log holds event `seq` with a hash starting `digest` (a head
+        printed in a PDF or a backup)."""
+        report = self.verify_audit()
+        problem = audit.head_problem(self.audit_events(), seq, digest, source)
+        return ([problem] if problem else []) + report.problems
 
     @property
     def authority_fingerprint(self) -> str:

@@ -1,4 +1,4 @@
-"""`cpassess user remove`: a user leaves the team (DESIGN §8.7)."""
+"""`cpassess user remove` (a user leaves the team) and `audit verify --head` (DESIGN §8.7)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import argparse
 from typing import Any
 
 from cpassess.cli._common import signed_in
+
+
+def audit_head_argument(text: str) -> tuple[int, str]:
+    """argparse type for --head SEQ:HASH."""
+    from cpassess.audit import parse_head
+
+    try:
+        return parse_head(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register_remove(user_actions: Any, db: argparse.ArgumentParser, who: argparse.ArgumentParser) -> None:

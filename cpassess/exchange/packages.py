@@ -116,6 +116,7 @@ def export_package(session: Session, assessment_id: str, recipient: str) -> byte
                         "sequence": _next_sequence(connection, recipient)})
         audit.append(connection, session.signing_key, me, "package.exported", "assessment", assessment_id,
                      {"kind": kind, "to": recipient, "sequence": payload["sequence"]})
+    payload["audit_head"] = session.slots.audit_head  # the sender's anchored audit head, signed (DESIGN §8.7)
     return seal(kind, payload, session.signing_key, session.user.certificate, certificate, recipient)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class Database:
             raise StorageError(f"{path} already exists")
         if not create and not path.exists():
             raise StorageError(f"There is no database at {path}.")
+        self.after_commit: Callable[[], None] | None = None  # run after every successful commit
         self._lock = DatabaseLock(path) if lock else None
         if self._lock:
             self._lock.acquire()
@@ -159,6 +160,8 @@ class Database:
         except sqlcipher3.DatabaseError as error:
             connection.execute("ROLLBACK")
             raise self._translate(error) from None
+        if self.after_commit is not None:
+            self.after_commit()
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
