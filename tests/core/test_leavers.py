@@ -5,6 +5,7 @@ re-keyed database."""
 
 from __future__ import annotations
 
+import io
 import random
 import shutil
 import signal
@@ -16,9 +17,14 @@ from typing import Any
 
 import pytest
 from conftest import Team, complete_answers
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
+from cpassess.authority import key_from_der
 from cpassess.exchange import PackageRefused, build_roster, export_package, import_package, import_roster
 from cpassess.exchange.roster import read_roster
+from cpassess.export.signing import PdfSigner, certify
+from cpassess.export.verification import verify_pdf
 from cpassess.keyslots import SlotFile
 from cpassess.session import Session, UnlockFailed
 from cpassess.storage import DamagedDatabase, Database
@@ -218,3 +224,34 @@ def test_kills_at_random_moments_of_a_removal_never_lose_the_database(team_facto
             time.sleep(rng.uniform(0, 0.4))
             child.send_signal(signal.SIGKILL)
         assert_sound_after_the_kill(team, old_keys, old_key)
+
+
+# --- the leaver's PDF signatures ---------------------------------------------------------------------------
+
+
+def test_the_leavers_earlier_signatures_still_verify_and_later_ones_do_not(approved_team: Team, tmp_path: Path) -> None:
+    team = approved_team
+    pracs_secrets = SlotFile.open(team.keys).unlock("prac", team.passwords["prac"])  # a copy the leaver kept
+    with team.session("lead") as session:
+        approved = session.assessments.document(team.assessment_id, "full", "approved")
+        session.remove_user("prac")
+        revoked = session.revocations()
+        authority = session.authority_certificate
+        prac = session.user_named("prac")
+    assert approved is not None and prac is not None
+
+    earlier = verify_pdf(approved, [authority], revoked=revoked)
+    later = verify_pdf(certify(small_pdf(), PdfSigner(key_from_der(pracs_secrets["signing_key"]), prac.certificate,
+                                                      authority)), [authority], revoked=revoked)
+
+    assert earlier.passes, earlier.failures
+    assert later.signatures[0].problems[0].startswith("signed after the signer's certificate was revoked")
+
+
+def small_pdf() -> bytes:
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=A4)
+    document.drawString(72, 720, "Synthetic page signed after the signer left")
+    document.showPage()
+    document.save()
+    return buffer.getvalue()
