@@ -185,8 +185,9 @@ class Session:
             raise UnlockFailed(str(error)) from None
         pending = secrets.get("pending_database_key")
         database, database_key = _open_with_either(path, [secrets["database_key"], *([pending] if pending else [])])
-        secrets = {**secrets, "database_key": database_key}
-        secrets.pop("pending_database_key", None)
+        keys = {"database_key": database_key}
+        if pending is not None and pending != database_key:  # a re-key cut short: the unlock below finishes it
+            keys["pending_database_key"] = pending
         try:
             row = database.query_one("SELECT username, display_name, roles FROM users WHERE username = ? AND active",
                                      (username,))
@@ -195,7 +196,7 @@ class Session:
             authority = Authority(key_from_der(secrets["authority_key"]), _authority_certificate(database))
             roles = parse_roles(_split_roles(row["roles"]))
             user_key, certificate = issue_certificate(authority, username, row["display_name"], sorted(roles))
-            new_secrets = {"database_key": secrets["database_key"], "signing_key": key_to_der(user_key)}
+            new_secrets = {**keys, "signing_key": key_to_der(user_key)}
             if Role.ADMINISTRATOR in roles:
                 new_secrets["authority_key"] = secrets["authority_key"]
             with database.write() as connection:

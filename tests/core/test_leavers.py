@@ -255,3 +255,17 @@ def small_pdf() -> bytes:
     document.showPage()
     document.save()
     return buffer.getvalue()
+
+
+def test_a_recovery_in_the_middle_of_a_cut_short_re_key_locks_no_one_out(team: Team, remover: Path) -> None:
+    killed = run_remover(team, remover, "rekey")  # the new key is sealed beside the old; the database not re-keyed
+    assert killed.returncode == -signal.SIGKILL and SlotFile.open(team.keys).rekey_pending()
+
+    with Session.recover(team.db, team.recovery_code, "lead2", "a brand new password 9") as session:
+        assert session.check() == []
+    team.passwords["lead2"] = "a brand new password 9"
+
+    for username in ("lead", "lead2", "lead"):
+        with team.session(username) as session:
+            assert session.check() == []
+    assert not SlotFile.open(team.keys).rekey_pending()
