@@ -98,7 +98,8 @@ class SignatureCheck:
         who = f"{self.signer_name or 'an unnamed signer'}"
         if self.is_certification:
             return (f"good: certified by {who}, the author; the words have not changed since"
-                    + ("" if self.covers_whole_document else " (only the approval was added after it)"))
+                    + ("" if self.covers_whole_document else
+                       f" (added after it, as the author allowed: {self.modification_level})"))
         if self.field_name == layout.APPROVAL_FIELD:
             return f"good: approved by {who}, a team lead, on exactly the certified document"
         return f"signed by {who}"
