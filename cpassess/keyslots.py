@@ -359,14 +359,14 @@ class SlotFile:
         resealed = []
         for slot in kept:
             assert slot.public_key is not None  # checked above; for the type checker
-            resealed.append(_replace_slot(slot, pending_key=self._seal_key(slot, slot.public_key,
+            resealed.append(replace(slot, pending_key=self._seal_key(slot, slot.public_key,
                                                                              new_database_key)))
         self._save(tuple(resealed))
 
     def finish_rekey(self) -> None:
         """Once the database is re-encrypted under the new key: it becomes every slot's only database key."""
         finished = tuple(
-            _replace_slot(slot, sealed_key=slot.pending_key or slot.sealed_key, pending_key=None)
+            replace(slot, sealed_key=slot.pending_key or slot.sealed_key, pending_key=None)
             for slot in self._slots
         )
         self._save(finished)
@@ -440,8 +440,8 @@ class SlotFile:
         slot = _Slot(kind, username, params, salt, nonce, ciphertext, created)
         if public_key is None or database_key is None:
             return slot
-        slot = _replace_slot(slot, public_key=public_key)
-        return _replace_slot(
+        slot = replace(slot, public_key=public_key)
+        return replace(
             slot,
             sealed_key=self._seal_key(slot, public_key, bytes(database_key)),
             pending_key=None if pending_key is None else self._seal_key(slot, public_key, bytes(pending_key)),
@@ -580,9 +580,6 @@ def _sealing_key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes
                           info=b"cpassess sealed database key" + ephemeral_public + recipient_public).derive(shared))
 
 
-def _replace_slot(slot: _Slot, **changes: object) -> _Slot:
-    return replace(slot, **changes)  # type: ignore[arg-type]
-
 
 def _encode_secrets(secrets: Secrets) -> bytes:
     if not isinstance(secrets, dict) or not secrets:
@@ -704,7 +701,7 @@ def _parse_slot(item: object) -> _Slot:
     if len(public_key) != _X25519_BYTES:
         raise _Damaged("a slot's public key has the wrong length")
     pending = item.get(_PENDING_FIELD)
-    return _replace_slot(slot, public_key=public_key, sealed_key=_parse_sealed(item["sealed_key"]),
+    return replace(slot, public_key=public_key, sealed_key=_parse_sealed(item["sealed_key"]),
                          pending_key=None if pending is None else _parse_sealed(pending))
 
 
