@@ -8,7 +8,7 @@ PYTHON := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
             $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := poppler-utils postgresql libnss3-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+SYSTEM_PACKAGES := poppler-utils mupdf-tools postgresql libnss3-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
 export QT_QPA_PLATFORM ?= $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,offscreen)
 
 .PHONY: run test lint test-slow screenshots bench sysdeps clean dist dist-test

@@ -128,3 +128,96 @@ def verify_chain(events: Iterable[AuditEvent], certificates_of: Callable[[str], 
         problems.append(f"the log ends at event {previous.seq} but event {recorded_head.seq} was recorded: "
                         "events have been removed from the end")
     return AuditReport(checked=checked, head=previous, problems=problems)
+
+
+# --- the head anchored outside the database (DESIGN §8.7) ----------------------------------------------------
+
+BEHIND = "the database is behind its last known head"
+
+
+@dataclass(frozen=True)
+class AnchoredHead:
+    """The chain head as last seen after a commit, kept in the key file and signed by the user who moved it.
+
+    A database cut back (a lost -wal, events cut off and the stored head rewritten) no longer reaches it.
+    """
+
+    database_id: str
+    seq: int
+    hash: str
+    actor: str
+    at: str
+    signature: bytes
+
+    def signed_bytes(self) -> bytes:
+        return canonical_json({"database_id": self.database_id, "seq": self.seq, "hash": self.hash,
+                               "actor": self.actor, "at": self.at})
+
+    def to_json(self) -> dict[str, object]:
+        return {"seq": self.seq, "hash": self.hash, "actor": self.actor, "at": self.at,
+                "signature": self.signature.hex()}
+
+    @classmethod
+    def from_json(cls, database_id: str, data: Mapping[str, Any]) -> AnchoredHead:
+        """ValueError if `data` is not an anchored head."""
+        try:
+            head = cls(database_id, data["seq"], data["hash"], data["actor"], data["at"],
+                       bytes.fromhex(data["signature"]))
+        except (KeyError, TypeError, ValueError):
+            raise ValueError("not an anchored audit head") from None
+        if type(head.seq) is not int or not isinstance(head.hash, str) or not isinstance(head.actor, str):
+            raise ValueError("not an anchored audit head")
+        return head
+
+
+def anchor(key: ec.EllipticCurvePrivateKey, actor: str, database_id: str, head: ChainHead) -> AnchoredHead:
+    """`head`, signed by `actor` for the key file."""
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    unsigned = AnchoredHead(database_id, head.seq, head.hash, actor, at, b"")
+    return AnchoredHead(database_id, head.seq, head.hash, actor, at, sign(key, unsigned.signed_bytes()))
+
+
+def may_advance(anchored: AnchoredHead | None, hash_at: Callable[[int], str | None]) -> bool:
+    """Whether the log still holds the anchored event unchanged, so the anchor may move on to a newer head.
+
+    `hash_at(seq)` is the stored hash of event `seq` (None if there is none). A log behind or off its anchor
+    keeps the anchor where it is, for `check` to report.
+    """
+    return anchored is None or hash_at(anchored.seq) == anchored.hash
+
+
+def anchor_problem(anchored: AnchoredHead, events: list[AuditEvent],
+                   certificates_of: Callable[[str], list[x509.Certificate]]) -> str | None:
+    """One sentence if the log does not reach the head anchored outside the database, else None.
+
+    This catches a database cut back behind its key file; a key file put back to an older copy as well is
+    caught only against a head from outside this laptop (`head_problem` with a head printed in a PDF, a backup
+    or a package).
+    """
+    if not any(verify(cert, anchored.signed_bytes(), anchored.signature) for cert in certificates_of(anchored.actor)):
+        return "the audit head recorded in the key file is not signed by a member of this team"
+    return head_problem(events, anchored.seq, anchored.hash, f"recorded in the key file by {anchored.actor} at "
+                        f"{anchored.at}")
+
+
+def head_problem(events: list[AuditEvent], seq: int, digest: str, source: str) -> str | None:
+    """One sentence if the log does not hold event `seq` with a hash starting `digest` (a printed head)."""
+    last = events[-1].seq if events else 0
+    if last < seq:
+        return (f"{BEHIND} (event {seq}, {source}): the log ends at event {last}, so the newest changes have been "
+                "lost; restore the latest backup")
+    event = next((event for event in events if event.seq == seq), None)
+    if event is None or not event.hash.startswith(digest.lower()):
+        return f"the audit log differs from its last known head at event {seq} ({source}): it has been rewritten"
+    return None
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """`SEQ:HASH` as printed in PDFs and backups (HASH at least 16 hex digits); ValueError otherwise."""
+    seq_text, _, digest = text.strip().lstrip("#").replace(" ", ":", 1).partition(":")
+    digest = digest.strip().lower()
+    if not seq_text.isdigit() or int(seq_text) < 1 or not 16 <= len(digest) <= 64 or any(
+            symbol not in "0123456789abcdef" for symbol in digest):
+        raise ValueError(f"{text!r} is not an audit head: give SEQ:HASH, e.g. 42:3f9a0c1d2e4b5a6f (at least 16 "
+                         "hex digits of the hash)")
+    return int(seq_text), digest

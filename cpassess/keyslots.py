@@ -1,12 +1,19 @@
-"""Key slots (§8.2): the database key and each user's private keys, wrapped under that user's password.
+"""Key slots (§8.2, §8.7): the database key and each user's private keys, wrapped under that user's password.
 
 A sidecar file next to the database (``team.db.keys`` for ``team.db``) holds one slot per user and at most
 one recovery slot. A slot is the user's secrets encrypted with AES-256-GCM under a key derived from the
 password with Argon2id. The slot's metadata (file format, database id, kind, username, KDF parameters and
-salt, creation time) is the associated data, so moving a slot to another user or database, or weakening its
-KDF parameters, makes it fail to open. AES-GCM cannot tell a wrong password from an altered ciphertext, so
-both are reported as a wrong password; only damage that can be seen without the password is reported as an
-altered or damaged file.
+salt, creation time, public key) is the associated data, so moving a slot to another user or database, or
+weakening its KDF parameters, makes it fail to open. AES-GCM cannot tell a wrong password from an altered
+ciphertext, so both are reported as a wrong password; only damage that can be seen without the password is
+reported as an altered or damaged file.
+
+The database key itself is not under the password: each slot has an X25519 key pair (the private half among
+the password-wrapped secrets, the public half in the clear) and the database key is sealed to the public key.
+An administrator can therefore re-key the database when a user leaves and seal the new key to every remaining
+slot without anyone's password (`begin_rekey`, then `finish_rekey` once the database is re-encrypted); the
+leaver's old slot, password and all, opens only the old key. Slots written before sealing existed hold the
+database key among their secrets; they still open, and take the sealed form at the next password change.
 """
 
 from __future__ import annotations
@@ -20,14 +27,17 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from secrets import choice, token_bytes
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from cpassess.atomic import write_atomic
 
@@ -56,7 +66,15 @@ _DASHES = "-‐‑‒–—"
 _USER_KIND = "password"
 _RECOVERY_KIND = "recovery"
 _DOCUMENT_FIELDS = {"format", "version", "database_id", "slots"}
+_AUDIT_HEAD_FIELD = "audit_head"  # the last known audit chain head, signed by whoever moved it (cpassess.audit)
 _SLOT_FIELDS = {"kind", "username", "kdf", "nonce", "ciphertext", "created"}
+_SEALING_FIELDS = {"public_key", "sealed_key"}
+_PENDING_FIELD = "pending_key"
+_SEALED_FIELDS = {"ephemeral", "nonce", "ciphertext"}
+_DATABASE_KEY = "database_key"
+_PENDING_DATABASE_KEY = "pending_database_key"  # during a re-key: the new key (see begin_rekey)
+_UNWRAP_KEY = "unwrap_key"  # the slot's X25519 private key, inside the password-wrapped secrets
+_X25519_BYTES = 32
 _KDF_FIELDS = {"algorithm", "time_cost", "memory_kib", "parallelism", "salt"}
 
 UNLOCK_REFUSED_MESSAGE = "The username or password is not right."
@@ -146,6 +164,18 @@ def _group_recovery_symbols(symbols: str) -> str:
 
 
 @dataclass(frozen=True)
+class _Sealed:
+    """A database key sealed to a slot's public key: X25519 with a one-time key, HKDF-SHA256, AES-256-GCM."""
+
+    ephemeral: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {"ephemeral": _b64(self.ephemeral), "nonce": _b64(self.nonce), "ciphertext": _b64(self.ciphertext)}
+
+
+@dataclass(frozen=True)
 class _Slot:
     """One wrapped set of secrets as stored in the file."""
 
@@ -156,9 +186,12 @@ class _Slot:
     nonce: bytes
     ciphertext: bytes
     created: str
+    public_key: bytes | None = None  # None: a slot from before sealing, with the database key among its secrets
+    sealed_key: _Sealed | None = None
+    pending_key: _Sealed | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        document: dict[str, object] = {
             "kind": self.kind,
             "username": self.username,
             "kdf": _kdf_json(self.params, self.salt),
@@ -166,6 +199,12 @@ class _Slot:
             "ciphertext": _b64(self.ciphertext),
             "created": self.created,
         }
+        if self.public_key is not None and self.sealed_key is not None:
+            document["public_key"] = _b64(self.public_key)
+            document["sealed_key"] = self.sealed_key.to_json()
+        if self.pending_key is not None:
+            document[_PENDING_FIELD] = self.pending_key.to_json()
+        return document
 
 
 class SlotFile:
@@ -175,10 +214,12 @@ class SlotFile:
     unlocking never write it.
     """
 
-    def __init__(self, path: Path, database_id: str, slots: tuple[_Slot, ...]) -> None:
+    def __init__(self, path: Path, database_id: str, slots: tuple[_Slot, ...],
+                 audit_head: dict[str, object] | None = None) -> None:
         self._path = path
         self._database_id = database_id
         self._slots = slots
+        self._audit_head = audit_head
 
     @classmethod
     def create(cls, path: Path, database_id: str) -> SlotFile:
@@ -196,12 +237,12 @@ class SlotFile:
         """Read and check the key file at `path`; SlotFileError, in a plain sentence, if it is unusable."""
         raw = _read_key_file(path)
         try:
-            database_id, slots = _parse_document(raw, path)
+            database_id, slots, audit_head = _parse_document(raw, path)
         except _Damaged as damage:
             raise SlotFileError(
                 f"The key file {path} has been altered or damaged ({damage}). Restore it from a backup."
             ) from None
-        return cls(path, database_id, slots)
+        return cls(path, database_id, slots, audit_head)
 
     @property
     def path(self) -> Path:
@@ -212,6 +253,15 @@ class SlotFile:
     def database_id(self) -> str:
         """The id of the database this key file belongs to."""
         return self._database_id
+
+    @property
+    def audit_head(self) -> dict[str, object] | None:
+        """The audit chain head anchored here (as `cpassess.audit.AnchoredHead.to_json` wrote it), if any."""
+        return self._audit_head
+
+    def set_audit_head(self, head: dict[str, object]) -> None:
+        """Anchor the audit chain head outside the database (one atomic rewrite of the file, like every change)."""
+        self._save(self._slots, audit_head=head)
 
     def usernames(self) -> list[str]:
         """The users who have a password slot, in the order they were added."""
@@ -270,7 +320,7 @@ class SlotFile:
         secrets = self._open(self._slots[index], password)
         if secrets is None:
             raise WrongPassword(UNLOCK_REFUSED_MESSAGE)
-        return secrets
+        return self._unseal(self._slots[index], secrets)
 
     def unlock_recovery(self, code: str) -> Secrets:
         """The secrets in the recovery slot; raises WrongPassword if `code` does not open it."""
@@ -284,26 +334,118 @@ class SlotFile:
         secrets = self._open(self._slots[index], canonical)
         if secrets is None:
             raise WrongPassword(WRONG_RECOVERY_CODE_MESSAGE)
+        return self._unseal(self._slots[index], secrets)
+
+    def rekey_pending(self) -> bool:
+        """Whether a re-key was begun and not finished (a new database key is sealed beside the old one)."""
+        return any(slot.pending_key is not None for slot in self._slots)
+
+    def begin_rekey(self, new_database_key: bytes, *, remove: str | None = None) -> None:
+        """Seal `new_database_key` to every slot beside the current key, and drop `remove`'s slot, in one write.
+
+        Needs no password: the new key is sealed to each slot's public key. Unlocking then returns both keys
+        (`database_key` and `pending_database_key`) until `finish_rekey`, so a re-key cut short at any point
+        leaves a database that opens. SlotFileError if a slot is from before sealing (its user must change
+        their password first, or the recovery code be set again).
+        """
+        kept = tuple(slot for slot in self._slots if not (slot.kind == _USER_KIND and slot.username == remove))
+        if remove is not None and not any(slot.kind == _USER_KIND for slot in kept):
+            raise SlotFileError("This is the last user who can open the database; their key slot was kept.")
+        legacy = [slot for slot in kept if slot.public_key is None]
+        if legacy:
+            who = legacy[0].username or "the recovery code"
+            raise SlotFileError(f"The key slot of {who} is from an older cpassess and cannot be re-keyed without "
+                                "its password: change that password (or set a new recovery code) first.")
+        resealed = []
+        for slot in kept:
+            assert slot.public_key is not None  # checked above; for the type checker
+            resealed.append(replace(slot, pending_key=self._seal_key(slot, slot.public_key,
+                                                                             new_database_key)))
+        self._save(tuple(resealed))
+
+    def finish_rekey(self) -> None:
+        """Once the database is re-encrypted under the new key: it becomes every slot's only database key."""
+        finished = tuple(
+            replace(slot, sealed_key=slot.pending_key or slot.sealed_key, pending_key=None)
+            for slot in self._slots
+        )
+        self._save(finished)
+
+    def _seal_key(self, slot: _Slot, public_key: bytes, database_key: bytes) -> _Sealed:
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key))
+        ephemeral_public = ephemeral.public_key().public_bytes_raw()
+        key = _sealing_key(shared, ephemeral_public, public_key)
+        nonce = token_bytes(_NONCE_BYTES)
+        associated = self._sealing_data(slot.kind, slot.username, public_key)
+        return _Sealed(ephemeral_public, nonce, AESGCM(bytes(key)).encrypt(nonce, database_key, associated))
+
+    def _unseal(self, slot: _Slot, secrets: Secrets) -> Secrets:
+        """The secrets a caller sees: the database key (and a pending one) unsealed, the X25519 key left out."""
+        private = secrets.pop(_UNWRAP_KEY, None)
+        if slot.public_key is None or slot.sealed_key is None:
+            return secrets
+        if private is None:
+            raise SlotFileError(f"A key slot in {self._path} opened but its contents are not in the expected form.")
+        for name, sealed in ((_DATABASE_KEY, slot.sealed_key), (_PENDING_DATABASE_KEY, slot.pending_key)):
+            if sealed is None:
+                continue
+            shared = X25519PrivateKey.from_private_bytes(private).exchange(
+                X25519PublicKey.from_public_bytes(sealed.ephemeral))
+            key = _sealing_key(shared, sealed.ephemeral, slot.public_key)
+            try:
+                secrets[name] = AESGCM(bytes(key)).decrypt(
+                    sealed.nonce, sealed.ciphertext, self._sealing_data(slot.kind, slot.username, slot.public_key))
+            except InvalidTag:
+                raise SlotFileError(f"The key file {self._path} has been altered or damaged (a sealed database key "
+                                    "does not open). Restore it from a backup.") from None
+            finally:
+                _wipe(key)
         return secrets
+
+    def _sealing_data(self, kind: str, username: str | None, public_key: bytes) -> bytes:
+        return _canonical_json({"format": FILE_FORMAT, "database_id": self._database_id, "kind": kind,
+                                "username": username, "public_key": _b64(public_key), "sealed": _DATABASE_KEY})
 
     def _seal(
         self, kind: str, username: str | None, password: str, secrets: Secrets, params: KdfParams
     ) -> _Slot:
         if not isinstance(password, str) or not password:
             raise ValueError("A key slot needs a password.")
-        plaintext = _encode_secrets(secrets)
+        wrapped = dict(secrets)
+        database_key = wrapped.pop(_DATABASE_KEY, None)
+        pending_key = wrapped.pop(_PENDING_DATABASE_KEY, None)
+        wrapped.pop(_UNWRAP_KEY, None)
+        for value in (database_key, pending_key):
+            if value is not None and (not isinstance(value, bytes | bytearray) or len(value) != _KEY_BYTES):
+                raise ValueError("A database key is 32 bytes.")
+        public_key = None
+        if database_key is not None:
+            unwrap = X25519PrivateKey.generate()
+            wrapped[_UNWRAP_KEY] = unwrap.private_bytes_raw()
+            public_key = unwrap.public_key().public_bytes_raw()
+        plaintext = _encode_secrets(wrapped)
         salt = token_bytes(_SALT_BYTES)
         nonce = token_bytes(_NONCE_BYTES)
         created = datetime.now(UTC).isoformat(timespec="seconds")
         associated = _associated_data(
-            self._database_id, kind=kind, username=username, params=params, salt=salt, created=created
+            self._database_id, kind=kind, username=username, params=params, salt=salt, created=created,
+            public_key=public_key,
         )
         key = _derive_key(password, salt, params)
         try:
             ciphertext = AESGCM(key).encrypt(nonce, plaintext, associated)
         finally:
             _wipe(key)
-        return _Slot(kind, username, params, salt, nonce, ciphertext, created)
+        slot = _Slot(kind, username, params, salt, nonce, ciphertext, created)
+        if public_key is None or database_key is None:
+            return slot
+        slot = replace(slot, public_key=public_key)
+        return replace(
+            slot,
+            sealed_key=self._seal_key(slot, public_key, bytes(database_key)),
+            pending_key=None if pending_key is None else self._seal_key(slot, public_key, bytes(pending_key)),
+        )
 
     def _open(self, slot: _Slot, password: str) -> Secrets | None:
         associated = _associated_data(
@@ -313,6 +455,7 @@ class SlotFile:
             params=slot.params,
             salt=slot.salt,
             created=slot.created,
+            public_key=slot.public_key,
         )
         key = _derive_key(password, slot.salt, slot.params)
         try:
@@ -328,13 +471,16 @@ class SlotFile:
                 f"A key slot in {self._path} opened but its contents are not in the expected form."
             ) from None
 
-    def _save(self, slots: tuple[_Slot, ...]) -> None:
-        document = {
+    def _save(self, slots: tuple[_Slot, ...], *, audit_head: dict[str, object] | None = None) -> None:
+        head = audit_head if audit_head is not None else self._audit_head
+        document: dict[str, object] = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "database_id": self._database_id,
             "slots": [slot.to_json() for slot in slots],
         }
+        if head is not None:
+            document[_AUDIT_HEAD_FIELD] = head
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         try:
             write_atomic(self._path, data)
@@ -344,6 +490,7 @@ class SlotFile:
                 f"The key file {self._path} could not be saved ({reason}); it was left as it was."
             ) from error
         self._slots = slots
+        self._audit_head = head
         logger.info("key file saved with %d slots", len(slots))
 
     def _user_slot_index(self, username: str) -> int | None:
@@ -410,20 +557,28 @@ def _kdf_json(params: KdfParams, salt: bytes) -> dict[str, object]:
 
 
 def _associated_data(
-    database_id: str, *, kind: str, username: str | None, params: KdfParams, salt: bytes, created: str
+    database_id: str, *, kind: str, username: str | None, params: KdfParams, salt: bytes, created: str,
+    public_key: bytes | None,
 ) -> bytes:
-    """Everything about a slot except its ciphertext, bound into the AES-GCM tag."""
-    return _canonical_json(
-        {
-            "format": FILE_FORMAT,
-            "version": FILE_VERSION,
-            "database_id": database_id,
-            "kind": kind,
-            "username": username,
-            "kdf": _kdf_json(params, salt),
-            "created": created,
-        }
-    )
+    """Everything about a slot except its ciphertext (and its sealed keys), bound into the AES-GCM tag."""
+    data: dict[str, object] = {
+        "format": FILE_FORMAT,
+        "version": FILE_VERSION,
+        "database_id": database_id,
+        "kind": kind,
+        "username": username,
+        "kdf": _kdf_json(params, salt),
+        "created": created,
+    }
+    if public_key is not None:
+        data["public_key"] = _b64(public_key)
+    return _canonical_json(data)
+
+
+def _sealing_key(shared: bytes, ephemeral_public: bytes, recipient_public: bytes) -> bytearray:
+    return bytearray(HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=None,
+                          info=b"cpassess sealed database key" + ephemeral_public + recipient_public).derive(shared))
+
 
 
 def _encode_secrets(secrets: Secrets) -> bytes:
@@ -472,7 +627,7 @@ def _read_key_file(path: Path) -> bytes:
     return raw
 
 
-def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...]]:
+def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...], dict[str, object] | None]:
     try:
         document = json.loads(raw.decode("utf-8"))
     except ValueError:
@@ -488,8 +643,11 @@ def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...]]:
                 f"The key file {path} was written by a newer version of cpassess; update cpassess to open it."
             )
         raise SlotFileError(f"The key file {path} is in a format version this cpassess cannot read.")
-    if set(document) != _DOCUMENT_FIELDS:
+    if set(document) - {_AUDIT_HEAD_FIELD} != _DOCUMENT_FIELDS:
         raise _Damaged("the file does not have the expected fields")
+    audit_head = document.get(_AUDIT_HEAD_FIELD)
+    if audit_head is not None and not isinstance(audit_head, dict):
+        raise _Damaged("the audit head is not a record")
     database_id = document["database_id"]
     if not isinstance(database_id, str) or not database_id:
         raise _Damaged("the database id is missing")
@@ -502,12 +660,14 @@ def _parse_document(raw: bytes, path: Path) -> tuple[str, tuple[_Slot, ...]]:
         raise _Damaged("two slots name the same user")
     if sum(slot.kind == _RECOVERY_KIND for slot in slots) > 1:
         raise _Damaged("there is more than one recovery slot")
-    return database_id, slots
+    return database_id, slots, audit_head
 
 
 def _parse_slot(item: object) -> _Slot:
-    if not isinstance(item, dict) or set(item) != _SLOT_FIELDS:
+    if not isinstance(item, dict) or set(item) - {_PENDING_FIELD} not in (_SLOT_FIELDS, _SLOT_FIELDS | _SEALING_FIELDS):
         raise _Damaged("a slot does not have the expected fields")
+    if _PENDING_FIELD in item and "public_key" not in item:
+        raise _Damaged("a slot has a pending key but no public key")
     kind, username = item["kind"], item["username"]
     if kind == _USER_KIND:
         if not isinstance(username, str) or not username:
@@ -534,7 +694,26 @@ def _parse_slot(item: object) -> _Slot:
         datetime.fromisoformat(created)
     except (TypeError, ValueError):
         raise _Damaged("a slot's creation time is not a date") from None
-    return _Slot(kind, username, params, salt, nonce, ciphertext, created)
+    slot = _Slot(kind, username, params, salt, nonce, ciphertext, created)
+    if "public_key" not in item:
+        return slot
+    public_key = _unb64(item["public_key"], "a public key")
+    if len(public_key) != _X25519_BYTES:
+        raise _Damaged("a slot's public key has the wrong length")
+    pending = item.get(_PENDING_FIELD)
+    return replace(slot, public_key=public_key, sealed_key=_parse_sealed(item["sealed_key"]),
+                         pending_key=None if pending is None else _parse_sealed(pending))
+
+
+def _parse_sealed(item: object) -> _Sealed:
+    if not isinstance(item, dict) or set(item) != _SEALED_FIELDS:
+        raise _Damaged("a sealed database key does not have the expected fields")
+    sealed = _Sealed(_unb64(item["ephemeral"], "a sealed key"), _unb64(item["nonce"], "a nonce"),
+                     _unb64(item["ciphertext"], "a sealed key"))
+    if len(sealed.ephemeral) != _X25519_BYTES or len(sealed.nonce) != _NONCE_BYTES or len(sealed.ciphertext) != (
+            _KEY_BYTES + _TAG_BYTES):
+        raise _Damaged("a sealed database key has the wrong length")
+    return sealed
 
 
 def _b64(data: bytes) -> str:

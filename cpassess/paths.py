@@ -19,9 +19,14 @@ def state_dir() -> Path:
     return Path(home) / "state" if home else Path(platformdirs.user_state_dir("cpassess", appauthor=False))
 
 
-def trusted_authorities_dir() -> Path:
-    """Team authority certificates (public) that `verify-pdf` trusts when given no --trust."""
-    return data_dir() / "trusted"
+def config_dir() -> Path:
+    home = os.environ.get("CPASSESS_HOME")
+    return Path(home) / "config" if home else Path(platformdirs.user_config_dir("cpassess", appauthor=False))
+
+
+def trust_store_dir() -> Path:
+    """Team authority certificates the user chose to trust (`cpassess authority trust`); nothing else adds to it."""
+    return config_dir() / "trusted-authorities"
 
 
 def default_database() -> Path:

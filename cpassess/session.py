@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cpassess import audit
-from cpassess.atomic import write_atomic
 from cpassess.authority import (
     Authority,
     cert_from_der,
@@ -45,8 +45,8 @@ from cpassess.keyslots import (
     generate_recovery_code,
 )
 from cpassess.passwords import password_problem
-from cpassess.paths import attempts_file_for, slot_file_for, trusted_authorities_dir
-from cpassess.storage import Database, StorageError
+from cpassess.paths import attempts_file_for, slot_file_for
+from cpassess.storage import DamagedDatabase, Database, StorageError
 from cpassess.workflow import Actor, NotAllowed, Role, check_is_administrator, parse_roles
 
 if TYPE_CHECKING:
@@ -104,10 +104,10 @@ class Session:
         from cpassess.assessments import Assessments
         from cpassess.caseload import Caseload
 
-        _remember_authority(self.slots.database_id, authority_certificate)
-
         self.children: Caseload = Caseload(self)
         self.assessments: Assessments = Assessments(self)
+        self.db.after_commit = self._advance_anchor
+        self._advance_anchor()  # a head reached by a step without a session (a join, a recovery) is anchored now
 
     # --- opening and closing -------------------------------------------------------------------------------
 
@@ -183,7 +183,11 @@ class Session:
             secrets = slots.unlock_recovery(code)
         except (SlotFileError, WrongPassword) as error:
             raise UnlockFailed(str(error)) from None
-        database = Database(path, secrets["database_key"])
+        pending = secrets.get("pending_database_key")
+        database, database_key = _open_with_either(path, [secrets["database_key"], *([pending] if pending else [])])
+        keys = {"database_key": database_key}
+        if pending is not None and pending != database_key:  # a re-key cut short: the unlock below finishes it
+            keys["pending_database_key"] = pending
         try:
             row = database.query_one("SELECT username, display_name, roles FROM users WHERE username = ? AND active",
                                      (username,))
@@ -192,7 +196,7 @@ class Session:
             authority = Authority(key_from_der(secrets["authority_key"]), _authority_certificate(database))
             roles = parse_roles(_split_roles(row["roles"]))
             user_key, certificate = issue_certificate(authority, username, row["display_name"], sorted(roles))
-            new_secrets = {"database_key": secrets["database_key"], "signing_key": key_to_der(user_key)}
+            new_secrets = {**keys, "signing_key": key_to_der(user_key)}
             if Role.ADMINISTRATOR in roles:
                 new_secrets["authority_key"] = secrets["authority_key"]
             with database.write() as connection:
@@ -212,11 +216,12 @@ class Session:
     @classmethod
     def _open(cls, path: Path, slots: SlotFile, username: str, secrets: dict[str, bytes]) -> Session:
         try:
-            database_key = secrets["database_key"]
+            keys = [secrets["database_key"]]
             signing_key = key_from_der(secrets["signing_key"])
         except (KeyError, ValueError):
             raise UnlockFailed("Your key slot is incomplete; ask an administrator to reset your password.") from None
-        database = Database(path, database_key)
+        pending = secrets.get("pending_database_key")
+        database, database_key = _open_with_either(path, [*keys, *([pending] if pending else [])])
         try:
             meta_id = database.query_one("SELECT value FROM meta WHERE key = 'database_id'")
             if meta_id is None or meta_id["value"] != slots.database_id:
@@ -224,6 +229,8 @@ class Session:
             user = _load_user(database, username)
             if user is None or not user.active:
                 raise UnlockFailed("This account has been closed; ask an administrator.")
+            if pending is not None:
+                database_key = _finish_rekey(database, slots, database_key, pending)
             authority_der = secrets.get("authority_key")
             authority_key = key_from_der(authority_der) if authority_der else None
             return cls(database, slots, user, signing_key, _authority_certificate(database), authority_key,
@@ -284,6 +291,41 @@ class Session:
             self.slots.add(username, password, secrets, kdf or kdf_for_new_slots())  # last: undone with the rollback
         return user
 
+    def remove_user(self, username: str) -> list[str]:
+        """End a user (DESIGN §8.7): close the account, revoke their certificates from now, delete their key slot
+        and re-key the database with a fresh random key sealed to every remaining slot (the recovery slot too), so
+        their old key file and password open nothing of it. Returns the revoked certificate serials.
+
+        Crash-safe in this order, each step safe to repeat: (1) account closed and certificates revoked, in one
+        transaction; (2) the key file drops the slot and carries the new key beside the old; (3) PRAGMA rekey, one
+        transaction; (4) the key file keeps only the new key. Cut short after (2), the next unlock by anyone
+        finishes (3) and (4); after (1), running `remove_user` again does.
+        """
+        check_is_administrator(self.actor)
+        if username == self.user.username:  # so an administrator always remains: the one doing this
+            raise NotAllowed("You cannot remove yourself; another administrator must do it.")
+        target = _load_user(self.db, username)
+        if target is None:
+            raise NotAllowed(f"There is no user '{username}'.")
+        serials = [str(row["serial"]) for row in self.db.query(
+            "SELECT serial FROM certificates WHERE username = ? ORDER BY issued", (username,))]
+        if target.active:
+            revoked_at = utc_now()
+            with self.db.write() as connection:
+                connection.execute("UPDATE users SET active = 0 WHERE username = ?", (username,))
+                for serial in serials:
+                    connection.execute("INSERT OR IGNORE INTO revocations (serial, username, revoked_at) "
+                                       "VALUES (?, ?, ?)", (serial, username, revoked_at))
+                audit.append(connection, self.signing_key, self.user.username, "user.removed", "user", username,
+                             {"revoked_certificates": serials, "revoked_at": revoked_at})
+        new_key = os.urandom(KEY_BYTES)
+        self.slots.begin_rekey(new_key, remove=username)
+        self.db.rekey(new_key)
+        self.slots.finish_rekey()
+        self._database_key = bytearray(new_key)
+        log.info("user removed and database re-keyed")
+        return serials
+
     def change_password(self, old_password: str, new_password: str, kdf: KdfParams | None = None) -> None:
         """Re-wrap this user's slot under a new password; the database itself is untouched."""
         check_password_strength(new_password)
@@ -320,11 +362,46 @@ class Session:
             raise NotAllowed("Only an administrator's laptop holds the team signing authority.")
         return Authority(self._authority_key, self.authority_certificate)
 
+    def revocations(self) -> dict[int, datetime]:
+        """Revoked certificate serials and when each was revoked (a leaver signs nothing after that time)."""
+        rows = self.db.query("SELECT serial, revoked_at FROM revocations")
+        return {int(row["serial"], 16): datetime.fromisoformat(row["revoked_at"]) for row in rows}
+
     def certificates_of(self, username: str) -> list[x509.Certificate]:
         """Every certificate ever issued to this user by the team authority (old signatures stay verifiable)."""
         rows = self.db.query("SELECT certificate FROM certificates WHERE username = ?", (username,))
         certificates = [cert_from_der(bytes(row["certificate"])) for row in rows]
         return [cert for cert in certificates if issued_by(cert, self.authority_certificate)]
+
+    def anchored_head(self) -> audit.AnchoredHead | None:
+        """The audit head last anchored in the key file (None if there is none or it cannot be read)."""
+        recorded = self.slots.audit_head
+        if recorded is None:
+            return None
+        try:
+            return audit.AnchoredHead.from_json(self.database_id, recorded)
+        except ValueError:
+            return None
+
+    def _advance_anchor(self) -> None:
+        """After a commit: anchor the new audit head in the key file, signed by this user, unless the log no
+        longer holds the anchored event (then the anchor stays put and `check` reports it)."""
+        head = self.audit_head()
+        anchored = self.anchored_head()
+        if head.seq == 0 or (anchored is not None and (anchored.seq, anchored.hash) == (head.seq, head.hash)):
+            return
+        if not audit.may_advance(anchored, self._hash_of_event):
+            log.warning("the audit log is behind or off its anchored head; the anchor was left as it was")
+            return
+        try:
+            self.slots.set_audit_head(audit.anchor(self.signing_key, self.user.username, self.database_id,
+                                                   head).to_json())
+        except SlotFileError:
+            log.warning("the audit head could not be anchored in the key file; it will be at the next commit")
+
+    def _hash_of_event(self, seq: int) -> str | None:
+        row = self.db.query_one("SELECT hash FROM audit_events WHERE seq = ?", (seq,))
+        return str(row["hash"]) if row else None
 
     def audit_head(self) -> audit.ChainHead:
         with self.db.reading() as connection:
@@ -346,13 +423,33 @@ class Session:
             return audit.read_events(connection)
 
     def check(self) -> list[str]:
-        """Both integrity checks and the audit verification; an empty list means all is well."""
+        """Whether the database reaches its anchored audit head, both integrity checks and the audit
+        verification; an empty list means all is well. A database behind its head is the first problem."""
         problems = self.db.integrity_problems()
         try:
             report = self.verify_audit()
+            anchored = self.anchored_head()
+            behind = None if anchored is None else audit.anchor_problem(anchored, self.audit_events(),
+                                                                        self.certificates_of)
         except StorageError as error:
             return [*problems, str(error)]
-        return problems + [f"audit: {problem}" for problem in report.problems]
+        if self.slots.audit_head is not None and anchored is None:
+            behind = "the audit head recorded in the key file cannot be read (the key file was altered)"
+        return ([behind] if behind else []) + problems + [f"audit: {problem}" for problem in report.problems]
+
+    def check_head(self, seq: int, digest: str, source: str = "the head given") -> list[str]:
+        """The audit verification plus whether the log holds event `seq` with a hash starting `digest` (a head
+        printed in a PDF or a backup)."""
+        report = self.verify_audit()
+        problem = audit.head_problem(self.audit_events(), seq, digest, source)
+        return ([problem] if problem else []) + report.problems
+
+    @property
+    def authority_fingerprint(self) -> str:
+        """The team authority's SHA-256 fingerprint, as `verify-pdf` and `authority list` print it."""
+        from cpassess.trust import fingerprint
+
+        return fingerprint(self.authority_certificate)
 
     @property
     def database_id(self) -> str:
@@ -389,15 +486,24 @@ def check_username(username: str) -> None:
         raise NotAllowed("A username is 3 to 32 lower-case letters, digits, '.', '-' or '_', starting with a letter.")
 
 
-def _remember_authority(database_id: str, certificate: x509.Certificate) -> None:
-    """Keep the team authority's public certificate where `verify-pdf` finds it (it holds nothing personal)."""
-    target = trusted_authorities_dir() / f"{database_id}.pem"
-    try:
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, cert_to_pem(certificate))
-    except OSError as error:
-        log.warning("could not record the team authority certificate: %s", error.strerror)
+def _open_with_either(path: Path, keys: list[bytes]) -> tuple[Database, bytes]:
+    """The database opened with the first of `keys` that fits (during a re-key it is under one or the other)."""
+    for number, key in enumerate(keys):
+        try:
+            return Database(path, key), key
+        except DamagedDatabase:
+            if number == len(keys) - 1:
+                raise
+    raise StorageError("no database key")
+
+
+def _finish_rekey(database: Database, slots: SlotFile, current: bytes, pending: bytes) -> bytes:
+    """Complete a re-key that was cut short: re-encrypt under the new key if not yet done, then keep only it."""
+    if current != pending:
+        database.rekey(pending)
+    slots.finish_rekey()
+    log.info("an interrupted re-key was completed")
+    return pending
 
 
 def check_display_name(name: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -250,3 +251,20 @@ def module_cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """A `Cli` for module-scoped set-up, where the per-test settings fixture does not reach: its own settings
     folder and fast key derivation, passed to every run."""
     return Cli({"CPASSESS_HOME": str(tmp_path_factory.mktemp("module-cli-home")), "CPASSESS_KDF_SECONDS": "0.01"})
+
+
+# --- MuPDF's mutool: an independent check of signed PDFs. It has no trust store of its own, so it reports the team
+# authority as a self-signed certificate it does not know; what counts is the digest verdict of each signature.
+
+MUTOOL_EDITED = "The signature is valid but there have been edits since signing."
+MUTOOL_UNCHANGED = "The document is unchanged since signing."
+
+
+def mutool_verdicts(path: Path) -> list[str]:
+    """The last line mutool prints for each signature (its digest verdict)."""
+    if shutil.which("mutool") is None:
+        pytest.skip("mutool (Debian package mupdf-tools) is needed for this check")
+    result = subprocess.run(["mutool", "sign", "-v", str(path)], check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    blocks = re.split(r"^Verifying signature \d+:$", result.stdout, flags=re.MULTILINE)[1:]
+    return [block.strip().splitlines()[-1].strip() for block in blocks]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
@@ -50,17 +51,19 @@ def _what_differs(found: bytes | None, expected: bytes) -> str:
 
 
 def signature_problems(documents: Mapping[str, bytes], authority: x509.Certificate, author: str, *,
-                       approved: bool, approver: str | None = None) -> list[str]:
-    """Every signature of each copy checked against the team authority: the author's certification, and (when
-    `approved`) one approval by a team lead other than the author (`approver`, when known)."""
+                       approved: bool, approver: str | None = None,
+                       revoked: Mapping[int, datetime] | None = None) -> list[str]:
+    """Every signature of each copy checked against the team authority (and the revocations known here): the
+    author's certification, and (when `approved`) one approval by a team lead other than the author (`approver`,
+    when known)."""
     from cpassess.export.verification import verify_pdf
 
     problems = []
     for copy, pdf in documents.items():
-        report = verify_pdf(pdf, [authority])
+        report = verify_pdf(pdf, [authority], revoked=revoked)
         signatures = report.signatures
         found = [*report.problems, *(problem for check in signatures for problem in check.problems)]
-        problems += [f"the {copy} copy: {problem}" for problem in found if "record.json" not in problem]
+        problems += [f"the {copy} copy: {problem}" for problem in found]
         if not signatures or not signatures[0].is_certification or signatures[0].signer_username != author:
             problems.append(f"the {copy} copy is not certified by its author, {author}")
         approvals = [check for check in signatures[1:] if check.field_name == APPROVAL_FIELD]

@@ -71,7 +71,8 @@ def assessment_problems(session: Session, assessment: Assessment) -> list[str]:
     problems += record_problems(form, content, documents)
     approved = assessment.status != Status.SUBMITTED
     problems += signature_problems(documents, session.authority_certificate, assessment.author, approved=approved,
-                                   approver=assessment.reviewer if approved else None)
+                                   approver=assessment.reviewer if approved else None,
+                                   revoked=session.revocations())
     if approved:
         if not assessment.reviewer or not any(
                 verify(cert, bytes.fromhex(digest), signed.approval_signature) and _has_role(cert, Role.TEAM_LEAD)

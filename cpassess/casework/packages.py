@@ -29,6 +29,7 @@ from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
 from cpassess.forms.canonical import canonical_answers
+from cpassess.revocation import package_revocation_problem
 from cpassess.server import outbox
 from cpassess.workflow import NotAllowed, Role, Status
 
@@ -131,6 +132,7 @@ def export_package(session: Session, assessment_id: str, recipient: str) -> byte
                         "sequence": _next_sequence(connection, recipient)})
         audit.append(connection, session.signing_key, me, "package.exported", "assessment", assessment_id,
                      {"kind": kind, "to": recipient, "sequence": payload["sequence"]})
+    payload["audit_head"] = session.slots.audit_head  # the sender's anchored audit head, signed (DESIGN §8.7)
     return outbox.keep(session, kind, recipient, seal(kind, payload, session.signing_key, session.user.certificate,
                                                       certificate, recipient))
 
@@ -174,6 +176,8 @@ def import_package(session: Session, data: bytes) -> ImportResult:
     """Check a package completely, then apply it in one transaction; PackageRefused leaves nothing changed."""
     own_certificates = session.certificates_of(session.user.username)
     opened = open_envelope(data, session.user.username, session.signing_key, own_certificates)
+    if revoked := package_revocation_problem(session, opened.sender_certificate, opened.payload.get("created")):
+        raise PackageRefused(revoked)
     sender = _trusted_sender(session, opened.sender_certificate)
     payload = opened.payload
     if payload.get("sender") != sender or payload.get("recipient") != session.user.username:
@@ -265,7 +269,8 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
             or signed_content.get("form_id") != form.id or signed_content.get("form_version") != form.version):
         raise PackageRefused("The answers in the package are not the ones the author signed.")
     _refuse_unbound(record_problems(form, signed_content, documents))
-    _refuse_unbound(signature_problems(documents, session.authority_certificate, sender, approved=False))
+    _refuse_unbound(signature_problems(documents, session.authority_certificate, sender, approved=False,
+                                       revoked=session.revocations()))
     local = _row(session, str(item["id"]))
     if local is not None:
         status = Status(local["status"])
@@ -345,7 +350,7 @@ def _check_decision(session: Session, sender: str, payload: dict[str, Any]) -> A
         raise PackageRefused("The assessment this decision is about cannot be read here.") from None
     _refuse_unbound(record_problems(form, content, documents))
     problems = signature_problems(documents, session.authority_certificate, local["author"], approved=True,
-                                  approver=sender)
+                                  approver=sender, revoked=session.revocations())
     if problems:
         raise PackageRefused(f"The approved PDF's signatures do not verify: {problems[0]}.")
 

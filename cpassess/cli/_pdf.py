@@ -8,8 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.atomic import write_atomic
-from cpassess.cli._common import CliError, acting_user, database_options, output_path, print_json, signed_in
-from cpassess.paths import trusted_authorities_dir
+from cpassess.cli._common import (
+    CliError,
+    acting_user,
+    database_options,
+    database_path,
+    output_path,
+    print_json,
+    signed_in,
+)
 
 
 def register(commands: Any) -> None:
@@ -22,19 +29,35 @@ def register(commands: Any) -> None:
     export.add_argument("--with-comments", action="store_true", help="print review comments (drafts only)")
     export.set_defaults(run=export_pdf)
 
-    verify = commands.add_parser("verify-pdf", help="check every signature of a cpassess PDF")
+    verify = commands.add_parser(
+        "verify-pdf", parents=[db],
+        help="check every signature of a cpassess PDF against the team authority you trust",
+        description="Trusts only the authorities given with --trust, the authority of the database given with "
+                    "--db (with --as), or, when neither is given, those added with 'cpassess authority trust'.")
     verify.add_argument("file", type=Path, metavar="FILE")
     verify.add_argument("--trust", type=Path, action="append", metavar="CERT",
-                        help="the team authority certificate (PEM or DER); repeatable")
+                        help="a team authority certificate (PEM or DER) to trust for this check; repeatable")
+    verify.add_argument("--as", dest="username", metavar="USER", help="with --db: your username in that database")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(run=verify_pdf)
 
-    authority = commands.add_parser("authority", help="the team signing authority").add_subparsers(
-        dest="authority_command", metavar="ACTION", required=True)
+    authority = commands.add_parser("authority", help="the team signing authority, and whom verify-pdf trusts"
+                                    ).add_subparsers(dest="authority_command", metavar="ACTION", required=True)
     export_cert = authority.add_parser("export", parents=[db, who],
                                        help="write the team authority certificate, for PDF readers' trust lists")
     export_cert.add_argument("--out", required=True, type=output_path, metavar="FILE")
     export_cert.set_defaults(run=export_authority)
+    trust = authority.add_parser("trust", help="trust a team authority certificate for verify-pdf "
+                                               "(shows its fingerprint and asks)")
+    trust.add_argument("file", type=Path, metavar="FILE")
+    trust.add_argument("--yes", action="store_true", help="do not ask (compare the fingerprint yourself first)")
+    trust.set_defaults(run=trust_authority)
+    listing = authority.add_parser("list", help="the team authorities verify-pdf trusts")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=list_authorities)
+    forget = authority.add_parser("forget", help="stop trusting a team authority")
+    forget.add_argument("fingerprint", metavar="FINGERPRINT", help="its SHA-256 fingerprint, as authority list shows")
+    forget.set_defaults(run=forget_authority)
 
 
 def export_pdf(args: argparse.Namespace) -> int:
@@ -50,59 +73,84 @@ def export_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_certificates(paths: list[Path]) -> list[Any]:
-    from cpassess.authority import cert_from_der, cert_from_pem
+def _trusted_for(args: argparse.Namespace) -> tuple[list[Any], dict[int, Any], str]:
+    """The authorities to trust, the revocations known, and where the trust came from (DESIGN §9.7)."""
+    from cpassess.trust import TrustError, load_certificate, trusted_authorities
 
-    certificates = []
-    for path in paths:
-        try:
-            raw = path.read_bytes()
-            certificates.append(cert_from_pem(raw) if b"-----BEGIN" in raw else cert_from_der(raw))
-        except OSError as error:
-            raise CliError(f"{path}: cannot be read ({error.strerror})") from None
-        except ValueError:
-            raise CliError(f"{path}: is not a certificate") from None
-    return certificates
+    try:
+        certificates = [load_certificate(path) for path in args.trust or []]
+    except TrustError as error:
+        raise CliError(str(error)) from None
+    sources = ["--trust"] if certificates else []
+    revoked: dict[int, Any] = {}
+    if getattr(args, "sub_db", None) or getattr(args, "db", None):
+        if not args.username:
+            raise CliError("--db needs --as USER: the database is unlocked to read its team authority")
+        with signed_in(args) as (session, _):
+            certificates.append(session.authority_certificate)
+            revoked = session.revocations()
+        sources.append(f"the database {database_path(args)}")
+    elif args.username:
+        raise CliError("--as is only for use with --db")
+    if not sources:
+        certificates = [entry.certificate for entry in trusted_authorities()]
+        sources.append("your trusted authorities (cpassess authority list)")
+        if not certificates:
+            raise CliError("no team authority to check against: give --trust CERT or --db PATH --as USER, or add "
+                           "one with cpassess authority trust FILE")
+    return certificates, revoked, " and ".join(sources)
 
 
 def verify_pdf(args: argparse.Namespace) -> int:
     from cpassess.export.verification import verify_pdf as verify
     from cpassess.forms import fingerprint
+    from cpassess.trust import authority_name
 
-    trust_paths = args.trust or sorted(trusted_authorities_dir().glob("*.pem"))
     try:
         data = args.file.read_bytes()
     except OSError as error:
         raise CliError(f"{args.file}: cannot be read ({error.strerror})") from None
-    report = verify(data, _load_certificates(trust_paths))
+    trusted, revoked, source = _trusted_for(args)
+    report = verify(data, trusted, revoked=revoked)
+    used = report.authority
     if args.json:
-        print_json({"ok": report.ok, "problems": list(report.problems), "signatures": [
-            {"field": s.field_name, "signer": s.signer_name, "username": s.signer_username,
+        print_json({"ok": report.passes, "approved": report.approved, "verdict": report.verdict,
+                    "problems": list(report.failures), "trusted_from": source,
+                    "authority": None if used is None else {"name": authority_name(used),
+                                                            "fingerprint_sha256": report.authority_fingerprint},
+                    "signatures": [
+            {"field": s.field_name, "kind": s.kind, "signer": s.signer_name, "username": s.signer_username,
              "roles": list(s.signer_roles), "time": s.signing_time.isoformat() if s.signing_time else None,
              "certification": s.is_certification, "intact": s.intact, "valid": s.valid, "trusted": s.trusted,
              "covers_whole_document": s.covers_whole_document, "modifications_after": s.modification_level,
-             "problems": list(s.problems)} for s in report.signatures],
+             "state": s.state, "problems": list(s.problems)} for s in report.signatures],
             "record": None if report.record is None else {"sha256": report.record.sha256,
                                                           "matches": report.record.ok,
                                                           "problem": report.record.problem}})
     else:
+        if used is not None:
+            print(f"Team authority: {authority_name(used)}, trusted from {source}")
+            print(f"  SHA-256 fingerprint: {report.authority_fingerprint}")
+        else:
+            print(f"Team authority: none of the {len(trusted)} trusted from {source} issued the author's "
+                  "certificate")
         for number, s in enumerate(report.signatures, start=1):
-            kind = "certification" if s.is_certification else "approval"
             when = s.signing_time.strftime("%d/%m/%Y %H:%M %Z") if s.signing_time else "unknown time"
-            print(f"Signature {number} ({kind}): {s.signer_name} [{', '.join(s.signer_roles)}], {when}")
+            print(f"Signature {number} ({s.kind}): {s.signer_name} [{', '.join(s.signer_roles)}], {when}")
             print(f"  intact: {_yes(s.intact)}  valid: {_yes(s.valid)}  trusted by the team authority: "
                   f"{_yes(s.trusted)}  covers the whole document: {_yes(s.covers_whole_document)}")
             print(f"  changes after this signature: {s.modification_level}")
-            for problem in s.problems:
+            print(f"  state: {s.state}")
+            for problem in s.problems[1:]:
                 print(f"  problem: {problem}")
         if report.record is not None:
             print(f"record: matches the fingerprint {fingerprint(report.record.sha256 or '')}" if report.record.ok
                   else f"record: does NOT match: {report.record.problem}")
         for problem in report.problems:
             print(f"problem: {problem}")
-    if not report.ok:
-        reasons = [*report.problems, *(p for s in report.signatures for p in s.problems)]
-        raise CliError(f"{args.file}: does NOT verify: {reasons[0] if reasons else 'see above'}")
+        print(f"Result: {report.verdict}")
+    if not report.passes:
+        raise CliError(f"{args.file}: {report.verdict}")
     print(f"{args.file}: all {len(report.signatures)} signatures verify.")
     return 0
 
@@ -116,8 +164,57 @@ def export_authority(args: argparse.Namespace) -> int:
 
     with signed_in(args) as (session, _):
         pem = cert_to_pem(session.authority_certificate)
-        team = session.team_name
+        team, fingerprint = session.team_name, session.authority_fingerprint
     write_atomic(args.out, pem)
     print(f"Wrote the {team} signing authority certificate to {args.out}. Add it to a PDF reader's trusted "
           "certificates to see cpassess signatures as trusted.")
+    print(f"SHA-256 fingerprint: {fingerprint}")
+    return 0
+
+
+def trust_authority(args: argparse.Namespace) -> int:
+    from cpassess.trust import TrustError, authority_name, check_is_authority, fingerprint, load_certificate, trust
+
+    try:
+        certificate = load_certificate(args.file)
+        check_is_authority(certificate)
+    except TrustError as error:
+        raise CliError(str(error)) from None
+    print(f"Authority: {authority_name(certificate)}")
+    print(f"SHA-256 fingerprint: {fingerprint(certificate)}")
+    if not args.yes:
+        print("Compare this fingerprint with the one your team administrator gave you (their settings screen "
+              "shows it).")
+        print("Trust PDFs signed by this authority? [y/N] ", end="", flush=True)
+        answer = sys.stdin.readline().strip().lower()
+        if answer not in {"y", "yes"}:
+            raise CliError("not trusted: nothing was changed")
+    entry = trust(certificate)
+    print(f"Trusted: verify-pdf now accepts signatures from {entry.name} ({entry.fingerprint}).")
+    return 0
+
+
+def list_authorities(args: argparse.Namespace) -> int:
+    from cpassess.trust import trusted_authorities
+
+    entries = trusted_authorities()
+    if args.json:
+        print_json([{"name": entry.name, "fingerprint_sha256": entry.fingerprint,
+                     "valid_until": entry.certificate.not_valid_after_utc.isoformat()} for entry in entries])
+        return 0
+    if not entries:
+        print("No team authorities are trusted yet (add one with cpassess authority trust FILE).")
+    for entry in entries:
+        print(f"{entry.fingerprint}  {entry.name}")
+    return 0
+
+
+def forget_authority(args: argparse.Namespace) -> int:
+    from cpassess.trust import TrustError, forget
+
+    try:
+        entry = forget(args.fingerprint)
+    except TrustError as error:
+        raise CliError(str(error)) from None
+    print(f"No longer trusted: {entry.name} ({entry.fingerprint}).")
     return 0

@@ -19,6 +19,7 @@ from cpassess.cli._common import (
     read_json_file,
     signed_in,
 )
+from cpassess.cli._leavers import audit_head_argument, register_remove
 from cpassess.workflow import ROLE_LABELS, STATUS_LABELS, Role, Status
 
 
@@ -47,6 +48,7 @@ def register(commands: Any) -> None:
     recover = user.add_parser("recover", parents=[db], help="set a new password with the recovery code")
     recover.add_argument("--user", dest="username", required=True)
     recover.set_defaults(run=recover_user)
+    register_remove(user, db, who)
 
     child = commands.add_parser("child", help="children").add_subparsers(
         dest="child_command", metavar="ACTION", required=True)
@@ -64,6 +66,8 @@ def register(commands: Any) -> None:
     audit_verify = commands.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True).add_parser(
         "verify", parents=[db, who], help="check the hash chain and every signature")
+    audit_verify.add_argument("--head", type=audit_head_argument, metavar="SEQ:HASH",
+                              help="also check the log against a head printed in a PDF or a backup")
     audit_verify.set_defaults(run=verify_audit)
 
     check = commands.add_parser("check", parents=[db, who], help="integrity checks and audit verification")
@@ -284,11 +288,13 @@ def show_assessment(args: argparse.Namespace) -> int:
 def verify_audit(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
         report = session.verify_audit()
-    if not report.ok:
-        for problem in report.problems:
+        problems = session.check_head(*args.head) if args.head else report.problems
+    if problems:
+        for problem in problems:
             print(f"  {problem}", file=sys.stderr)
-        raise CliError(f"the audit log does not verify: {report.problems[0]}")
-    print(f"Audit log verified: {report.checked} events, head {report.head.short()}.")
+        raise CliError(f"the audit log does not verify: {problems[0]}")
+    reached = f"; it holds event {args.head[0]} with the hash given" if args.head else ""
+    print(f"Audit log verified: {report.checked} events, head {report.head.short()}{reached}.")
     return 0
 
 

@@ -70,9 +70,12 @@ def build_roster(session: Session) -> bytes:
     members = [{"username": u.username, "display_name": u.display_name, "roles": sorted(u.roles),
                 "certificate": cert_to_pem(u.certificate).decode("ascii"), "active": u.active}
                for u in session.users()]
+    revocations = [{"serial": row["serial"], "username": row["username"], "revoked_at": row["revoked_at"]}
+                   for row in session.db.query("SELECT serial, username, revoked_at FROM revocations ORDER BY serial")]
     roster = {"format": "cpassess-roster", "version": 1, "team_name": session.team_name, "issued": utc_now(),
               "serial": int(dt.datetime.now(dt.UTC).timestamp() * 1000),
-              "authority_certificate": cert_to_pem(authority.certificate).decode("ascii"), "members": members}
+              "authority_certificate": cert_to_pem(authority.certificate).decode("ascii"), "members": members,
+              "revocations": revocations}
     signature = sign(authority.key, canonical_json(roster))
     return outbox.keep(session, "roster", None, json.dumps(
         {"roster": roster, "signature": base64.b64encode(signature).decode("ascii")}, ensure_ascii=False,
@@ -109,7 +112,22 @@ def read_roster(data: bytes, expected_authority: x509.Certificate | None = None)
             raise PackageRefused(f"The roster's certificate for {member.get('username')} is damaged.") from None
         if not issued_by(certificate, authority_certificate) or identity.username != member.get("username"):
             raise PackageRefused(f"The roster's certificate for {member.get('username')} is not genuine.")
+    _check_revocations(roster.get("revocations", []))
     return roster
+
+
+def _check_revocations(revocations: Any) -> None:
+    """Each revocation names a certificate serial (hex), its user and an ISO time with a time zone."""
+    if not isinstance(revocations, list):
+        raise PackageRefused("The roster is damaged (its list of revoked certificates cannot be read).")
+    for item in revocations:
+        try:
+            int(str(item["serial"]), 16)
+            if dt.datetime.fromisoformat(str(item["revoked_at"])).tzinfo is None or not isinstance(
+                    item["username"], str):
+                raise ValueError("no time zone")
+        except (KeyError, TypeError, ValueError):
+            raise PackageRefused("The roster is damaged (a revoked certificate cannot be read).") from None
 
 
 def import_roster(session: Session, data: bytes) -> int:
@@ -128,6 +146,9 @@ def import_roster(session: Session, data: bytes) -> int:
 
 
 def _store_members(connection: Any, roster: dict[str, Any]) -> None:
+    for revocation in roster.get("revocations", []):  # a revocation is never undone by an older roster
+        connection.execute("INSERT OR IGNORE INTO revocations (serial, username, revoked_at) VALUES (?, ?, ?)",
+                           (str(revocation["serial"]).lower(), revocation["username"], revocation["revoked_at"]))
     for member in roster["members"]:
         certificate = cert_from_pem(str(member["certificate"]).encode("ascii"))
         roles = ",".join(sorted(parse_roles(member["roles"])))

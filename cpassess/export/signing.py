@@ -90,8 +90,9 @@ class PdfSigner:
         self._signer = signers.SimpleSigner(
             signing_cert=signing_cert,
             signing_key=asn1_keys.PrivateKeyInfo.load(authority.key_to_der(key)),
-            # the authority's certificate goes in too, so every signature carries the whole chain
-            cert_registry=SimpleCertificateStore.from_certs([signing_cert, authority_cert]),  # type: ignore[no-untyped-call]
+            # the authority's certificate goes in too, so every signature carries the whole chain; the signing
+            # certificate is added by pyHanko itself, and listing it here too put it in the CMS twice
+            cert_registry=SimpleCertificateStore.from_certs([authority_cert]),  # type: ignore[no-untyped-call]
         )
         self.role_line = role_line(self.identity.roles)
         texts = (AUTHOR_HEADING, APPROVAL_HEADING, _STAMP_TEXT, self.identity.display_name, self.role_line)

@@ -1,19 +1,22 @@
-"""Checking a signed case-conference PDF (DESIGN §9.6): who signed it, and whether it is still exactly what they signed.
+"""Checking a signed case-conference PDF (DESIGN §9.6, §9.7): who signed it, and whether it is still exactly what
+they signed.
 
-A PDF passes only if it is certified by its author (the first signature), every signature is intact,
-cryptographically valid and issued by a trusted team authority, nothing added after the certification goes
-beyond what it allows (form filling and signatures), an approval is signed by a team lead other than the author,
-and the last signature covers the whole file. Anything that cannot be read becomes a problem sentence: checking
-never raises on bad input.
+A PDF's signatures are sound (`ok`) only if it is certified by its author (the first signature), every signature
+is intact, cryptographically valid and issued by one trusted team authority, nothing added after the certification
+goes beyond what it allows (form filling and signatures), an approval is signed by a team lead other than the
+author, and the last signature covers the whole file. It is an approved record (`passes`) only if it is also
+approved. Each signature is validated as of the time it was signed (the certificate must have been valid then and
+not yet revoked), so a record outlives its signers' certificates. Anything that cannot be read becomes a problem
+sentence: checking never raises on bad input.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -30,6 +33,7 @@ from pyhanko_certvalidator import ValidationContext
 from cpassess import authority
 from cpassess.export import layout
 from cpassess.export.embedded import RecordCheck, check_record, signed_length
+from cpassess.trust import fingerprint
 from cpassess.workflow import Role
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,10 @@ SIGNATURES_UNREADABLE = "a signature in the document is damaged and cannot be re
 NOT_COVERED = "the last signature does not cover the whole document: something was added after signing"
 NOT_CERTIFIED = "the document is not certified: the first signature must be the author's certification"
 NO_AUTHORITY = "no team authority given to check against"
+NOT_APPROVED = "certified but NOT approved: no team lead has signed the approval"
+TWO_AUTHORITIES = "the signatures come from different team authorities"
+# A laptop's clock may run ahead of the one checking; a signing time beyond this is not believed.
+CLOCK_DRIFT = timedelta(days=1)
 _LEVELS = {
     ModificationLevel.NONE: "none",
     ModificationLevel.LTA_UPDATES: "signature upkeep",
@@ -74,25 +82,91 @@ class SignatureCheck:
     modification_level: str  # what was changed after this signature: none, form filling, annotations, other
     docmdp_ok: bool | None  # those changes stay within what the certification allows (None: not known)
     problems: tuple[str, ...]  # plain-English reasons this signature does not pass; empty when all is fine
+    issuer_fingerprint: str | None = None  # SHA-256 of the trusted authority that issued the signer's certificate
+
+    @property
+    def kind(self) -> str:
+        """What the signature is for, as the PDF's boxes say: the author's certification or the approval."""
+        if self.is_certification:
+            return "certification"
+        return "approval" if self.field_name == layout.APPROVAL_FIELD else f"extra signature '{self.field_name}'"
+
+    @property
+    def state(self) -> str:
+        """This signature's standing in one sentence a meeting chair can read out."""
+        if self.problems:
+            return f"NOT valid: {self.problems[0]}"
+        who = f"{self.signer_name or 'an unnamed signer'}"
+        if self.is_certification:
+            return (f"good: certified by {who}, the author; the words have not changed since"
+                    + ("" if self.covers_whole_document else
+                       f" (added after it, as the author allowed: {self.modification_level})"))
+        if self.field_name == layout.APPROVAL_FIELD:
+            return f"good: approved by {who}, a team lead, on exactly the certified document"
+        return f"signed by {who}"
 
 
 @dataclass(frozen=True)
 class PdfVerification:
-    """Every signature in the PDF, checked, and the problems with the document as a whole (the record inside
-    it among them: `record` is None only when the file could not be read at all)."""
+    """Every signature in the PDF, checked, and the problems with the document as a whole; and the record inside
+    it (`record`, None only when the file could not be read at all), whose problems count against `passes`."""
 
     signatures: tuple[SignatureCheck, ...]
     problems: tuple[str, ...]
+    authority: x509.Certificate | None = None  # the trusted team authority the certification chains to
     record: RecordCheck | None = None
 
     @property
+    def record_problems(self) -> tuple[str, ...]:
+        return (self.record.problem,) if self.record is not None and self.record.problem else ()
+
+    @property
     def ok(self) -> bool:
-        """At least one signature, and no problem with the document or any signature."""
+        """At least one signature, and no problem with the document or any signature (approved or not)."""
         return bool(self.signatures) and not self.problems and not any(check.problems for check in self.signatures)
 
+    @property
+    def approved(self) -> bool:
+        """Whether a sound approval signature is there (a certified record awaiting approval is not)."""
+        return any(check.field_name == layout.APPROVAL_FIELD and not check.is_certification and not check.problems
+                   for check in self.signatures)
 
-def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerification:
-    """Check every signature in `pdf` against the team authority certificates in `trusted`; never raises."""
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Every reason this PDF is not a sound, approved record, the most telling first; empty if it is one."""
+        reasons = [*self.problems, *(problem for check in self.signatures for problem in check.problems),
+                   *self.record_problems]
+        if self.signatures and not any(check.field_name == layout.APPROVAL_FIELD for check in self.signatures):
+            reasons.append(NOT_APPROVED)
+        return tuple(reasons)
+
+    @property
+    def passes(self) -> bool:
+        """A sound, approved record: what `verify-pdf` exits 0 for."""
+        return self.ok and self.approved and not self.failures
+
+    @property
+    def authority_fingerprint(self) -> str | None:
+        return fingerprint(self.authority) if self.authority is not None else None
+
+    @property
+    def verdict(self) -> str:
+        """The result in one line a meeting chair understands."""
+        if self.passes:
+            return "APPROVED: certified by the author and approved by a team lead, unchanged since"
+        if self.failures == (NOT_APPROVED,):
+            return "certified but NOT approved: this is the submitted version, awaiting a team lead's approval"
+        return f"does NOT verify: {self.failures[0] if self.failures else 'see above'}"
+
+
+def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate], *,
+               revoked: Mapping[int, datetime] | None = None, now: datetime | None = None) -> PdfVerification:
+    """Check every signature in `pdf` against the team authority certificates in `trusted`; never raises.
+
+    Each signature is validated as of its signing time: the signer's certificate must have been within its
+    validity then, and its serial must not be in `revoked` (serial -> time of revocation) with a revocation at
+    or before that time. A signing time later than `now` (plus a day's clock drift) is not believed.
+    """
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         certification = _certification_reference(reader)
@@ -108,13 +182,11 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerificati
         return PdfVerification(signatures=(), problems=(NO_SIGNATURES,))
 
     roots = [asn1_x509.Certificate.load(authority.cert_to_der(certificate)) for certificate in trusted]
-    context = ValidationContext(trust_roots=roots, allow_fetching=False)
-    checks = tuple(_check(signature, context, trusted, certification) for signature in embedded)
+    limits = _Limits(roots, trusted, dict(revoked or {}), now or datetime.now(UTC))
+    checks = tuple(_check(signature, limits, certification) for signature in embedded)
     record = check_record(pdf, signed_length(embedded[0].byte_range))
 
     problems: list[str] = []
-    if record.problem:
-        problems.append(record.problem)
     if not checks[0].is_certification or any(check.is_certification for check in checks[1:]):
         problems.append(NOT_CERTIFIED)
     if not checks[-1].covers_whole_document:
@@ -123,7 +195,21 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate]) -> PdfVerificati
     approvers = {check.signer_username for check in checks if check.field_name == layout.APPROVAL_FIELD}
     if (authors & approvers) - {""}:
         problems.append("the author approved their own assessment")
-    return PdfVerification(signatures=checks, problems=tuple(problems), record=record)
+    issuers = {check.issuer_fingerprint for check in checks if check.trusted}
+    if len(issuers) > 1:
+        problems.append(TWO_AUTHORITIES)
+    used = next((candidate for candidate in trusted if fingerprint(candidate) == checks[0].issuer_fingerprint), None)
+    return PdfVerification(signatures=checks, problems=tuple(problems), authority=used, record=record)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """What every signature is checked against: the trusted authorities, the revocations, and the present."""
+
+    roots: list[asn1_x509.Certificate]
+    trusted: Sequence[x509.Certificate]
+    revoked: dict[int, datetime]
+    now: datetime
 
 
 def _certification_reference(reader: PdfFileReader) -> generic.Reference | None:
@@ -135,14 +221,12 @@ def _certification_reference(reader: PdfFileReader) -> generic.Reference | None:
     return reference
 
 
-def _check(
-    signature: EmbeddedPdfSignature,
-    context: ValidationContext,
-    trusted: Sequence[x509.Certificate],
-    certification: generic.Reference | None,
-) -> SignatureCheck:
+def _check(signature: EmbeddedPdfSignature, limits: _Limits, certification: generic.Reference | None) -> SignatureCheck:
     field_name = str(signature.field_name)
     try:
+        # as of the signing time the signer reported (no time-stamping server offline): see docs/admin.md
+        signed_at = signature.self_reported_timestamp or limits.now
+        context = ValidationContext(trust_roots=limits.roots, allow_fetching=False, moment=signed_at)
         status = validate_pdf_signature(signature, signer_validation_context=context)
         certificate = x509.load_der_x509_certificate(signature.signer_cert.dump())
         is_certification = (
@@ -181,23 +265,30 @@ def _check(
         modification_level="unknown" if level is None else _LEVELS[level],
         docmdp_ok=status.docmdp_ok,
         problems=(),
+        issuer_fingerprint=next((fingerprint(candidate) for candidate in limits.trusted
+                                 if authority.issued_by(certificate, candidate)), None),
     )
-    return _with_problems(check, status, certificate, trusted)
+    return _with_problems(check, status, certificate, limits)
 
 
 def _with_problems(
-    check: SignatureCheck,
-    status: PdfSignatureStatus,
-    certificate: x509.Certificate,
-    trusted: Sequence[x509.Certificate],
+    check: SignatureCheck, status: PdfSignatureStatus, certificate: x509.Certificate, limits: _Limits
 ) -> SignatureCheck:
     problems: list[str] = []
+    revoked_at = limits.revoked.get(certificate.serial_number)
     if not check.intact:
         problems.append("the signed content has been altered since it was signed")
     elif not check.valid:
         problems.append("the signature does not match the signer's certificate")
     elif not check.trusted:
-        problems.append(_trust_problem(status, certificate, trusted))
+        problems.append(_trust_problem(status, certificate, limits.trusted))
+    elif check.signing_time is None:
+        problems.append("the signature does not say when it was made")
+    elif revoked_at is not None and check.signing_time >= revoked_at:
+        problems.append(f"signed after the signer's certificate was revoked on {revoked_at:%d/%m/%Y %H:%M %Z} "
+                        "(they had left the team)")
+    elif check.signing_time > limits.now + CLOCK_DRIFT:
+        problems.append("the signature claims to have been made in the future: the signer's clock was wrong")
     if not check.signer_username:
         problems.append("the signer's certificate does not name a cpassess user")
     if status.coverage is None or status.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
@@ -222,7 +313,7 @@ def _trust_problem(
         return "the signer's certificate was not issued by the team authority"
     indication = status.trust_problem_indic
     if indication in _OUT_OF_DATE:
-        return "the signer's certificate was not valid at the time of checking (expired or not yet valid)"
+        return "the signer's certificate was not valid when the signature was made (expired or not yet valid)"
     if indication in _REVOKED:
         return "the signer's certificate has been revoked"
     return "the signer's certificate, although issued by the team authority, did not pass validation"

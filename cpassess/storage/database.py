@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class Database:
             raise StorageError(f"{path} already exists")
         if not create and not path.exists():
             raise StorageError(f"There is no database at {path}.")
+        self.after_commit: Callable[[], None] | None = None  # run after every successful commit
         self._lock = DatabaseLock(path) if lock else None
         if self._lock:
             self._lock.acquire()
@@ -159,6 +160,8 @@ class Database:
         except sqlcipher3.DatabaseError as error:
             connection.execute("ROLLBACK")
             raise self._translate(error) from None
+        if self.after_commit is not None:
+            self.after_commit()
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
@@ -192,6 +195,16 @@ class Database:
         if "readonly" in text or "read-only" in text:
             return StorageError("The database cannot be written (the file or folder is read-only).")
         return StorageError(f"The database refused the change ({type(error).__name__}).")
+
+    def rekey(self, new_key: bytes) -> None:
+        """Re-encrypt every page under `new_key` (PRAGMA rekey: one transaction, so a kill leaves the file wholly
+        under the old key or wholly under the new), then checkpoint so no page under the old key stays behind."""
+        pragma = _key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey", 1)
+        try:
+            self.connection.execute(pragma)
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlcipher3.DatabaseError as error:
+            raise self._translate(error) from None
 
     def integrity_problems(self) -> list[str]:
         """Both integrity checks (the page MACs and SQLite's structure); an empty list means sound."""

@@ -181,8 +181,20 @@ CREATE TABLE server_inbox (
     settled TEXT
 );
 """
+# v6: leavers (DESIGN §8.7): a revoked certificate signs nothing after its revocation; never un-revoked
+_V6 = """
+CREATE TABLE revocations (
+    serial TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    revoked_at TEXT NOT NULL
+);
+CREATE TRIGGER revocations_are_final BEFORE UPDATE ON revocations
+BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END;
+CREATE TRIGGER revocations_are_never_deleted BEFORE DELETE ON revocations
+BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END;
+"""
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 
 
 class NewerSchema(Exception):

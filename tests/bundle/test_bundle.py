@@ -51,7 +51,8 @@ def test_demo_export_and_verify(bundle_env: dict[str, str], tmp_path: Path) -> N
     export = run(bundle_env, "export-pdf", "--db", str(database), "--as", "lead", "--id", approved, "--out", str(pdf),
                  "--password-stdin", stdin="demo-lead-password\n", cwd=tmp_path)
     assert export.returncode == 0, export.stderr
-    verified = run(bundle_env, "verify-pdf", str(pdf), cwd=tmp_path)
+    verified = run(bundle_env, "verify-pdf", str(pdf), "--db", str(database), "--as", "lead", "--password-stdin",
+                   stdin="demo-lead-password\n", cwd=tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "all 2 signatures verify" in verified.stdout
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,6 +27,10 @@ from cpassess.keyslots import (
     SlotFile,
     SlotFileError,
     WrongPassword,
+    _associated_data,
+    _derive_key,
+    _encode_secrets,
+    _unb64,
     calibrate,
     generate_recovery_code,
     normalise_recovery_code,
@@ -617,3 +622,111 @@ def test_unwritable_or_corrupt_state_never_blocks_unlocking(tmp_path: Path) -> N
     corrupt.before_attempt()
     corrupt.failed()
     corrupt.succeeded()
+
+
+# --- the database key sealed to each slot's public key, and re-keying (§8.7) ------------------------------------
+
+
+def test_the_database_key_is_sealed_to_the_slot_not_wrapped_with_the_password(
+    slot_path: Path, two_users: tuple[SlotFile, dict[str, bytes], dict[str, bytes]]
+) -> None:
+    slot = alice_slot(json.loads(slot_path.read_text(encoding="utf-8")))
+
+    assert len(base64.b64decode(slot["public_key"])) == 32
+    assert set(slot["sealed_key"]) == {"ephemeral", "nonce", "ciphertext"}
+    assert len(base64.b64decode(slot["sealed_key"]["ciphertext"])) == 32 + 16
+
+
+def test_a_re_key_seals_the_new_key_to_every_remaining_slot_without_their_passwords(
+    slot_path: Path, two_users: tuple[SlotFile, dict[str, bytes], dict[str, bytes]]
+) -> None:
+    slots, alice, bob = two_users
+    old_copy = slot_path.read_bytes()
+    slots.set_recovery(code := generate_recovery_code(), {"database_key": alice["database_key"]}, PARAMS)
+    new_key = os.urandom(32)
+
+    slots.begin_rekey(new_key, remove="bob")
+    during = SlotFile.open(slot_path)
+    assert during.rekey_pending() and during.usernames() == ["alice"]
+    assert during.unlock("alice", ALICE_PASSWORD)["pending_database_key"] == new_key
+    assert during.unlock("alice", ALICE_PASSWORD)["database_key"] == alice["database_key"]
+
+    slots.finish_rekey()
+    after = SlotFile.open(slot_path)
+    assert not after.rekey_pending()
+    assert after.unlock("alice", ALICE_PASSWORD) == {**alice, "database_key": new_key}
+    assert after.unlock_recovery(code) == {"database_key": new_key}
+    with pytest.raises(WrongPassword):
+        after.unlock("bob", BOB_PASSWORD)
+    slot_path.write_bytes(old_copy)  # bob's old copy of the file still opens only the old key
+    assert SlotFile.open(slot_path).unlock("bob", BOB_PASSWORD)["database_key"] == bob["database_key"] != new_key
+
+
+def test_a_password_change_during_a_re_key_keeps_both_keys(
+    slot_path: Path, two_users: tuple[SlotFile, dict[str, bytes], dict[str, bytes]]
+) -> None:
+    slots, alice, _ = two_users
+    new_key = os.urandom(32)
+    slots.begin_rekey(new_key)
+    secrets = slots.unlock("alice", ALICE_PASSWORD)
+
+    slots.replace("alice", "a different long password", secrets, PARAMS)
+
+    assert SlotFile.open(slot_path).unlock("alice", "a different long password") == {
+        **alice, "pending_database_key": new_key}
+
+
+def test_a_swapped_sealed_key_is_reported_as_damage(
+    slot_path: Path, two_users: tuple[SlotFile, dict[str, bytes], dict[str, bytes]]
+) -> None:
+    def swap(document: dict[str, Any]) -> None:
+        alice, bob = document["slots"]
+        alice["sealed_key"] = bob["sealed_key"]
+
+    tamper(slot_path, swap)
+
+    with pytest.raises(SlotFileError, match="altered or damaged"):
+        SlotFile.open(slot_path).unlock("alice", ALICE_PASSWORD)
+    assert SlotFile.open(slot_path).unlock("bob", BOB_PASSWORD)
+
+
+def test_a_swapped_public_key_does_not_open(
+    slot_path: Path, two_users: tuple[SlotFile, dict[str, bytes], dict[str, bytes]]
+) -> None:
+    def swap(document: dict[str, Any]) -> None:
+        alice, bob = document["slots"]
+        alice["public_key"], alice["sealed_key"] = bob["public_key"], bob["sealed_key"]
+
+    tamper(slot_path, swap)
+
+    with pytest.raises(WrongPassword):
+        SlotFile.open(slot_path).unlock("alice", ALICE_PASSWORD)
+
+
+def test_a_slot_from_before_sealing_opens_but_blocks_a_re_key_until_its_password_changes(slot_path: Path) -> None:
+    slots = SlotFile.create(slot_path, "db-0001")
+    secrets = team_secrets()
+    slots.add("alice", ALICE_PASSWORD, secrets, PARAMS)
+    slots.add("bob", BOB_PASSWORD, team_secrets(), PARAMS)
+
+    def legacy(document: dict[str, Any]) -> None:  # as written by cpassess before sealing: key among the secrets
+        slot = alice_slot(document)
+        del slot["public_key"], slot["sealed_key"]
+
+    tamper(slot_path, legacy)
+    document = json.loads(slot_path.read_text(encoding="utf-8"))
+    slot = alice_slot(document)
+    salt, nonce = _unb64(slot["kdf"]["salt"], "salt"), _unb64(slot["nonce"], "nonce")
+    associated = _associated_data("db-0001", kind="password", username="alice", params=PARAMS, salt=salt,
+                                  created=slot["created"], public_key=None)
+    slot["ciphertext"] = base64.b64encode(AESGCM(bytes(_derive_key(ALICE_PASSWORD, salt, PARAMS))).encrypt(
+        nonce, _encode_secrets(secrets), associated)).decode("ascii")
+    slot_path.write_text(json.dumps(document), encoding="utf-8")
+
+    old = SlotFile.open(slot_path)
+    assert old.unlock("alice", ALICE_PASSWORD) == secrets
+    with pytest.raises(SlotFileError, match="older cpassess"):
+        old.begin_rekey(os.urandom(32), remove="bob")
+    old.replace("alice", ALICE_PASSWORD, old.unlock("alice", ALICE_PASSWORD), PARAMS)
+    old.begin_rekey(os.urandom(32), remove="bob")
+    assert SlotFile.open(slot_path).usernames() == ["alice"]

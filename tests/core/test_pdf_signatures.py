@@ -7,17 +7,23 @@ import io
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from conftest import MUTOOL_EDITED, MUTOOL_UNCHANGED, mutool_verdicts
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4
@@ -29,12 +35,15 @@ from cpassess.export.embedded import NO_RECORD
 from cpassess.export.signing import APPROVAL_HEADING, AUTHOR_HEADING, PdfSigner, SigningError, approve, certify
 from cpassess.export.verification import (
     NO_AUTHORITY,
+    NOT_APPROVED,
     NOT_CERTIFIED,
     NOT_COVERED,
     NOT_READABLE,
+    TWO_AUTHORITIES,
     PdfVerification,
     verify_pdf,
 )
+from cpassess.trust import fingerprint
 
 AUTHOR_NAME = "Zoë Ó Súilleabháin"
 LEAD_NAME = "Дмитрий Иванов"
@@ -295,7 +304,8 @@ def test_an_uncertified_signed_pdf_fails(rendered: bytes, team: Team) -> None:
 
     verification = verify_pdf(signed, [team.authority.certificate])
 
-    assert verification.problems == (NO_RECORD, NOT_CERTIFIED)
+    assert verification.problems == (NOT_CERTIFIED,)
+    assert verification.record_problems == (NO_RECORD,)
     assert verification.signatures[0].trusted
 
 
@@ -309,6 +319,127 @@ def test_an_unsigned_pdf_has_no_signatures(rendered: bytes, team: Team) -> None:
 
     assert not verification.ok
     assert verification.problems == ("no signatures",)
+
+
+# --- what a meeting chair is told, and signatures as of their signing time (§9.7) ----------------------------
+
+
+def test_only_an_approved_record_passes_and_a_certified_one_says_not_approved(
+    certified: bytes, approved: bytes, team: Team
+) -> None:
+    certified_only = verify_pdf(certified, [team.authority.certificate])
+    whole = verify_pdf(approved, [team.authority.certificate])
+
+    assert certified_only.ok and not certified_only.approved and not certified_only.passes
+    assert certified_only.failures == (NOT_APPROVED,)
+    assert certified_only.verdict.startswith("certified but NOT approved")
+    assert whole.passes and whole.approved and whole.failures == ()
+    assert whole.verdict.startswith("APPROVED")
+    assert [check.state.split(":")[0] for check in whole.signatures] == ["good", "good"]
+    assert whole.authority_fingerprint == fingerprint(team.authority.certificate)
+
+
+def test_a_record_problem_added_by_a_later_check_fails_the_record(approved: bytes, team: Team) -> None:
+    report = replace(verify_pdf(approved, [team.authority.certificate]), record_problems=("record.json differs",))
+
+    assert not report.passes and report.verdict == "does NOT verify: record.json differs"
+
+
+def test_signatures_from_two_authorities_fail_even_when_both_are_trusted(
+    certified: bytes, team: Team, impostor_authority: Authority
+) -> None:
+    key, certificate = issue_certificate(impostor_authority, "dima", LEAD_NAME, ["team_lead"])
+    signed = sign_with_pyhanko(IncrementalPdfFileWriter(io.BytesIO(certified)), key, certificate,
+                               impostor_authority, layout.APPROVAL_FIELD)
+
+    report = verify_pdf(signed, [team.authority.certificate, impostor_authority.certificate])
+
+    assert all(check.trusted for check in report.signatures)
+    assert TWO_AUTHORITIES in report.problems and not report.passes
+
+
+def test_a_signature_still_verifies_after_the_signers_certificate_has_expired(
+    rendered: bytes, team: Team
+) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+    short_lived = with_validity(team.authority, issue_certificate(team.authority, "zoe", AUTHOR_NAME,
+                                                                  ["practitioner"])[1], key, expires)
+    signed = approve(certify(rendered, PdfSigner(key, short_lived, team.authority.certificate)), team.lead)
+    while datetime.now(UTC) <= expires:  # the real clock moves past the certificate's expiry
+        time.sleep(0.2)
+
+    report = verify_pdf(signed, [team.authority.certificate])
+    decades_later = verify_pdf(signed, [team.authority.certificate], now=datetime.now(UTC) + timedelta(days=40 * 365))
+
+    assert datetime.now(UTC) > short_lived.not_valid_after_utc
+    assert report.passes, report.failures
+    assert decades_later.passes, decades_later.failures  # past the authority's own 20 years too
+
+
+def test_a_signature_made_after_the_certificate_expired_fails(rendered: bytes, team: Team) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    expired = with_validity(team.authority, team.author_certificate, key, datetime.now(UTC) - timedelta(days=1))
+
+    report = verify_pdf(certify(rendered, PdfSigner(key, expired, team.authority.certificate)),
+                        [team.authority.certificate])
+
+    assert report.signatures[0].problems == (
+        "the signer's certificate was not valid when the signature was made (expired or not yet valid)",)
+
+
+def test_a_signature_made_after_the_signers_revocation_fails_and_one_before_it_passes(
+    approved: bytes, team: Team
+) -> None:
+    certification, approval = verify_pdf(approved, [team.authority.certificate]).signatures
+    assert certification.signing_time is not None and approval.signing_time is not None
+    lead_serial = team.lead.certificate.serial_number
+
+    after = verify_pdf(approved, [team.authority.certificate],
+                       revoked={lead_serial: approval.signing_time - timedelta(seconds=1)})
+    before = verify_pdf(approved, [team.authority.certificate],
+                        revoked={lead_serial: approval.signing_time + timedelta(minutes=1)})
+
+    assert not after.passes
+    assert after.signatures[1].problems[0].startswith("signed after the signer's certificate was revoked on")
+    assert after.signatures[1].state.startswith("NOT valid: signed after")
+    assert before.passes, before.failures
+
+
+def test_a_signing_time_in_the_future_is_not_believed(approved: bytes, team: Team) -> None:
+    report = verify_pdf(approved, [team.authority.certificate], now=datetime.now(UTC) - timedelta(days=2))
+
+    assert not report.passes
+    assert all("made in the future" in check.problems[0] for check in report.signatures)
+
+
+# --- the signature containers, as strict independent verifiers read them ---------------------------------------
+
+
+def test_every_signature_container_carries_each_certificate_once(approved: bytes, team: Team) -> None:
+    reader = PdfFileReader(io.BytesIO(approved))
+    containers = [signature.signed_data for signature in reader.embedded_signatures]
+
+    assert len(containers) == 2
+    for signed_data, signer in zip(containers, (team.author, team.lead), strict=True):
+        certificates = [choice.chosen.dump() for choice in signed_data["certificates"]]
+        assert len(certificates) == len(set(certificates)) == 2
+        assert set(certificates) == {cert_to_der(signer.certificate), cert_to_der(team.authority.certificate)}
+        parsed = cms.ContentInfo.load(cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
+        assert len(parsed["content"]["certificates"]) == 2
+
+
+def with_validity(authority: Authority, certificate: x509.Certificate, key: ec.EllipticCurvePrivateKey,
+                  not_after: datetime) -> x509.Certificate:
+    """`certificate` reissued for `key`, valid from a week before `not_after` until then."""
+    builder = (x509.CertificateBuilder().subject_name(certificate.subject).issuer_name(certificate.issuer)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(not_after - timedelta(days=7)).not_valid_after(not_after))
+    for extension in certificate.extensions:
+        if not isinstance(extension.value, x509.SubjectKeyIdentifier):
+            builder = builder.add_extension(extension.value, extension.critical)
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    return builder.sign(authority.key, hashes.SHA256())
 
 
 # --- poppler's pdfsig: an independent check; it exits 0 even when a signature is broken, so read what it says.
@@ -359,6 +490,24 @@ def test_pdfsig_reports_a_changed_grade(approved: bytes, nss_stores: tuple[Path,
 
     assert len(blocks) == 2
     assert all(block["signature"] != "Signature is Valid." for block in blocks)
+
+
+# --- MuPDF's mutool: a second independent check (see conftest.mutool_verdicts)
+
+
+def test_mutool_finds_both_signatures_valid(approved: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "approved.pdf"
+    path.write_bytes(approved)
+
+    # the certification was followed by the approval (an allowed edit); nothing followed the approval
+    assert mutool_verdicts(path) == [MUTOOL_EDITED, MUTOOL_UNCHANGED]
+
+
+def test_mutool_reports_a_changed_grade(approved: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "tampered.pdf"
+    path.write_bytes(flip(approved, content_offset(approved)))
+
+    assert mutool_verdicts(path) == ["Digest error: Signature invalidated by change to document."] * 2
 
 
 # --- helpers

@@ -206,3 +206,21 @@ def test_backup_and_restore_from_the_command_line(team: Team, cli: Cli, tmp_path
                                passwords=(team.passwords["lead"],)).stdout)
     assert [child["name"] for child in listed] == ["MacLeod, Eilidh"]
     assert [p.name for p in team.db.parent.iterdir() if "before-restore" in p.name]
+
+
+def test_user_remove_from_the_command_line(team: Team, cli: Cli, tmp_path: Path) -> None:
+    old_keys = tmp_path / "old.keys"
+    old_keys.write_bytes(team.keys.read_bytes())
+    lead = ("--db", team.db, "--as", "lead")
+
+    assert "cannot remove yourself" in cli.refused("user", "remove", *lead, "--user", "lead",
+                                                   passwords=(team.passwords["lead"],)).error_line
+    removed = cli.ok("user", "remove", *lead, "--user", "prac", passwords=(team.passwords["lead"],))
+
+    assert "Removed prac" in removed.stdout and "re-keyed" in removed.stdout
+    cli.refused("check", "--db", team.db, "--as", "prac", passwords=(team.passwords["prac"],))
+    cli.ok("check", *lead, passwords=(team.passwords["lead"],))
+    cli.ok("check", "--db", team.db, "--as", "lead2", passwords=(team.passwords["lead2"],))
+    team.keys.write_bytes(old_keys.read_bytes())  # the leaver's copy of the old key file, with their password
+    refused = cli.refused("check", "--db", team.db, "--as", "prac", passwords=(team.passwords["prac"],))
+    assert "could not be read" in refused.error_line

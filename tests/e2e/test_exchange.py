@@ -252,7 +252,7 @@ def test_submit_return_resubmit_approve_between_two_laptops_gives_the_same_signe
         pdf = tmp_path / f"{laptop.user}.pdf"
         laptop.ok("export-pdf", "--id", aid, "--out", pdf)
         audit = laptop.ok("audit", "verify").stdout
-        verified = laptop.cli.ok("verify-pdf", pdf).stdout
+        verified = laptop.ok("verify-pdf", pdf).stdout  # against the authority of this laptop's database
         return shown, pdf.read_bytes(), audit + verified
 
     (theirs, lead_pdf, lead_checks), (mine, sam_pdf, sam_checks) = in_parallel(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -123,6 +124,7 @@ class SettingsScreen(QScrollArea):
         layout.addWidget(self._password_box())
         layout.addWidget(self._lock_box())
         layout.addWidget(self._roster_box())
+        layout.addWidget(self._authority_box())
         layout.addWidget(TeamServerBox(window, session))
         if UserAction.ADMINISTER in allowed_user_actions(session.actor):
             layout.addWidget(self._users_box())
@@ -224,6 +226,20 @@ class SettingsScreen(QScrollArea):
                                            dialog.roles(), dialog.password.text())
         self.window_.run(lambda: self.session.add_user(username, name, roles, password),
                          lambda _: self.users.set_rows(self.session.users()), "Adding the user…")
+
+    def _authority_box(self) -> QGroupBox:
+        box = QGroupBox("Team signing authority")
+        form = QFormLayout(box)
+        self.authority_fingerprint = QLabel(self.session.authority_fingerprint)
+        self.authority_fingerprint.setWordWrap(True)
+        self.authority_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.authority_fingerprint.setAccessibleName("SHA-256 fingerprint of the team signing authority")
+        form.addRow("SHA-256 fingerprint", self.authority_fingerprint)
+        hint = QLabel("Anyone checking a PDF with cpassess verify-pdf or authority trust sees this fingerprint; "
+                      "it must be exactly the same.")
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        return box
 
     def _team_box(self) -> QGroupBox:
         box = QGroupBox("Team")
