@@ -21,7 +21,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from cpassess.authority import key_from_der
-from cpassess.exchange import PackageRefused, build_roster, export_package, import_package, import_roster
+from cpassess.casework import Casework
+from cpassess.casework.packages import export_package, import_package
+from cpassess.exchange import PackageRefused, build_roster, import_roster
 from cpassess.exchange.roster import read_roster
 from cpassess.export.signing import PdfSigner, certify
 from cpassess.export.verification import verify_pdf
@@ -110,9 +112,9 @@ def test_the_next_roster_carries_the_revocation_and_other_laptops_refuse_the_lea
 
     child_id = pracs_laptop.add_child("prac")
     with pracs_laptop.session("prac") as session:
-        assessment = session.assessments.new(child_id, "neglect-assessment", answers=complete_answers(
+        assessment = Casework.of(session).new(child_id, "neglect-assessment", answers=complete_answers(
             "neglect-assessment"))
-        session.assessments.submit(assessment.id)
+        Casework.of(session).submit(assessment.id)
         package = export_package(session, assessment.id, "lead2")
 
     unaware = lead2s_laptop.copy_to(tmp_path / "not-yet-told")

@@ -17,7 +17,7 @@ import sqlcipher3
 
 from cpassess.audit import AnchoredHead
 from cpassess.authority import verify
-from cpassess.exchange import export_package
+from cpassess.casework.packages import export_package
 from cpassess.exchange.envelope import open_envelope
 from cpassess.keyslots import SlotFile
 
