@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from cpassess.atomic import write_atomic
+from cpassess.storage.faults import DiskFull, is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -339,6 +340,8 @@ class SlotFile:
         try:
             write_atomic(self._path, data)
         except OSError as error:
+            if is_disk_full(error):
+                raise DiskFull() from None  # write_atomic left the old file as it was
             reason = error.strerror or "the file system refused"
             raise SlotFileError(
                 f"The key file {self._path} could not be saved ({reason}); it was left as it was."
