@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from cpassess import audit
 from cpassess.atomic import sync_directory
 from cpassess.authority import cert_from_der, cert_from_pem, issued_by, verify
+from cpassess.json_input import parse_json
 from cpassess.keyslots import SlotFile, SlotFileError, WrongPassword
 from cpassess.paths import slot_file_for
 from cpassess.storage import Database, DiskFull, StorageError, check_file, is_disk_full
@@ -132,12 +133,14 @@ def _read_archive(backup: Path, work: Path) -> dict[str, Any]:
         if manifest_info.file_size > MAX_MANIFEST_BYTES:
             raise BackupError(f"{backup.name} is not a cpassess backup (its manifest is too large).")
         try:
-            manifest = json.loads(zipped.read(MANIFEST_MEMBER))
+            manifest = parse_json(zipped.read(MANIFEST_MEMBER))
             for member in (DATABASE_MEMBER, KEYS_MEMBER, SIGNATURE_MEMBER):
                 with zipped.open(member) as source, (work / member).open("wb") as target:
                     shutil.copyfileobj(source, target, 1 << 20)
             (work / MANIFEST_MEMBER).write_bytes(zipped.read(MANIFEST_MEMBER))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+            if is_disk_full(error):
+                raise DiskFull() from None
             raise BackupError(f"{backup.name} is damaged and cannot be read ({type(error).__name__}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError(f"{backup.name} is not a backup this version of cpassess can restore.")
