@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cpassess import audit
 from cpassess.children import ChildRecord, parse_child
 from cpassess.dates import utc_now
+from cpassess.storage import read_stored_json
 from cpassess.workflow import NotAllowed, Role
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ class Caseload:
         row = self._session.db.query_one("SELECT * FROM children WHERE id = ?", (child_id,))
         if row is None or not self._may_see(row["owner"], child_id):
             raise NotAllowed(f"There is no child with the id {child_id} on your caseload.")
-        return Child(row["id"], ChildRecord.model_validate(json.loads(row["record"])), row["owner"], row["created"],
+        return Child(row["id"], ChildRecord.model_validate(
+            read_stored_json(row["record"], f"the record of child {row['id']}")), row["owner"], row["created"],
                      row["updated"])
 
     def _may_see(self, owner: str, child_id: str) -> bool:
@@ -127,7 +129,7 @@ class Caseload:
             parameters = (actor.username, actor.username)
         rows = []
         for row in self._session.db.query(sql, parameters):
-            record = json.loads(row["record"])
+            record = read_stored_json(row["record"], f"the record of child {row['id']}")
             protection = record.get("protection") or {}
             rows.append(CaseloadRow(
                 child_id=row["id"],

@@ -350,8 +350,8 @@ class Session:
         problems = self.db.integrity_problems()
         try:
             report = self.verify_audit()
-        except StorageError as error:
-            return [*problems, str(error)]
+        except StorageError:
+            return [*problems, "audit: the audit log could not be read (the database is damaged there)"]
         return problems + [f"audit: {problem}" for problem in report.problems]
 
     @property

@@ -66,6 +66,7 @@ def register(commands: Any) -> None:
     audit_verify.set_defaults(run=verify_audit)
 
     check = commands.add_parser("check", parents=[db, who], help="integrity checks and audit verification")
+    check.add_argument("--verbose", action="store_true", help="after the verdict, list every problem found")
     check.set_defaults(run=check_database)
 
 
@@ -292,13 +293,24 @@ def verify_audit(args: argparse.Namespace) -> int:
 
 
 def check_database(args: argparse.Namespace) -> int:
-    with signed_in(args) as (session, _):
-        problems = session.check()
-        head = session.audit_head() if not problems else None
+    from cpassess.storage import DamagedDatabase
+
+    try:
+        with signed_in(args) as (session, _):
+            problems = session.check()
+            head = session.audit_head() if not problems else None
+    except DamagedDatabase as error:  # too damaged to sign in: this is the check's verdict, with what to do
+        what = str(error).split(" could not be read")[0]
+        raise CliError(f"the database is damaged: {what[:1].lower()}{what[1:]} could not be read. Restore it from "
+                       "a backup (cpassess restore); nothing was changed.") from None
     if problems or head is None:
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
-        raise CliError(f"the database has {len(problems)} problem(s): {problems[0]}")
+        more = "; `cpassess check --verbose` lists them all" if len(problems) > 1 and not args.verbose else ""
+        print(f"cpassess: the database has {len(problems)} problem(s), the first: {problems[0]}{more}",
+              file=sys.stderr)
+        if args.verbose:
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+        return 1
     print(f"All checks passed: encryption, structure and audit log (head {head.short()}).")
     return 0
 

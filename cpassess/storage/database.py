@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -36,6 +37,26 @@ def damaged_part(path: Path, what: str) -> DamagedDatabase:
     """A page that cannot be read, found while reading `what` (the caseload, an assessment ...)."""
     return DamagedDatabase(f"{what[:1].upper()}{what[1:]} could not be read from {path.name}: the database is "
                            "damaged there. Nothing was changed. Run `cpassess check` to see what is affected.")
+
+
+def read_stored_json(value: Any, what: str) -> Any:
+    """A JSON column as stored; a value that no longer parses was damaged on disk (DamagedDatabase naming `what`)."""
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError, RecursionError):
+        log.warning("a stored JSON value could not be read")
+        raise DamagedDatabase(f"{what[:1].upper()}{what[1:]} could not be read: the database is damaged there. "
+                              "Nothing was changed. Run `cpassess check` to see what is affected.") from None
+
+
+_TABLE_WORDS = {"children": "the caseload", "assessments": "the assessments", "audit_events": "the audit log",
+                "users": "the list of users", "certificates": "the certificates", "documents": "the signed PDFs",
+                "comments": "the review comments", "meta": "the database's settings"}
+
+
+def _what_is_read(sql: str) -> str:
+    found = re.search(r"\bFROM\s+(\w+)", sql, flags=re.IGNORECASE)
+    return _TABLE_WORDS.get(found[1].lower(), "part of the database") if found else "part of the database"
 
 
 def _damaged(path: Path) -> DamagedDatabase:
@@ -197,13 +218,13 @@ class Database:
         try:
             return list(self.connection.execute(sql, parameters).fetchall())
         except sqlcipher3.DatabaseError as error:
-            raise self._translate(error) from None
+            raise self._translate(error, _what_is_read(sql)) from None
 
     def query_one(self, sql: str, parameters: Sequence[Any] = ()) -> Row | None:
         rows = self.query(sql, parameters)
         return rows[0] if rows else None
 
-    def _translate(self, error: Exception) -> StorageError:
+    def _translate(self, error: Exception, what: str = "part of the database") -> StorageError:
         text = str(error).lower()
         code = _primary_code(error)
         log.warning("database error: %s (%s)", type(error).__name__, getattr(error, "sqlite_errorname", "?"))
@@ -219,7 +240,7 @@ class Database:
         if code in (_BUSY, _LOCKED) or "locked" in text or "busy" in text:
             return StorageError("The database is busy in another program; try again in a moment.")
         if code in (_CORRUPT, _NOTADB) or "malformed" in text or "not a database" in text or "corrupt" in text:
-            return damaged_part(self.path, "part of the database")
+            return damaged_part(self.path, what)
         if code == _READONLY or "readonly" in text or "read-only" in text:
             return StorageError("The database cannot be written (the file or folder is read-only).")
         return StorageError(f"The database refused the change ({type(error).__name__}).")
