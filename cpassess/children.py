@@ -20,7 +20,7 @@ from pydantic import (
 
 from cpassess.chi import ChiError, check_chi
 from cpassess.forms._yaml import read_yaml
-from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem
+from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem, shown_on_one_line
 from cpassess.resources import resource_path
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)]
@@ -197,7 +197,8 @@ class ChildRecordError(ValueError):
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" if path else message for path, message in problems))
+        super().__init__(shown_on_one_line(
+            "; ".join(f"{path}: {message}" if path else message for path, message in problems)))
 
 
 _MESSAGES = {

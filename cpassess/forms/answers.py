@@ -40,7 +40,7 @@ from cpassess.forms.definition import (
     YesNoUnknownField,
     options_of,
 )
-from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem
+from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem, shown_on_one_line
 
 MATRIX_RANGE = 5
 JSON_SAFE_INTEGER = 2**53 - 1
@@ -80,7 +80,7 @@ class AnswersError(ValueError):
 
     def __init__(self, form: FormDefinition, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(problem.describe(form) for problem in problems))
+        super().__init__(shown_on_one_line("; ".join(problem.describe(form) for problem in problems)))
 
 
 def _not_bool_or_text(value: Any) -> Any:
