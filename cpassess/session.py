@@ -195,7 +195,7 @@ class Session:
             new_secrets = {"database_key": secrets["database_key"], "signing_key": key_to_der(user_key)}
             if Role.ADMINISTRATOR in roles:
                 new_secrets["authority_key"] = secrets["authority_key"]
-            with database.write() as connection:
+            with slots.undone_on_failure(), database.write() as connection:
                 _store_certificate(connection, username, certificate)
                 connection.execute("UPDATE users SET certificate = ? WHERE username = ?",
                                    (cert_to_der(certificate), username))
@@ -277,7 +277,7 @@ class Session:
         if Role.ADMINISTRATOR in role_set:
             secrets["authority_key"] = key_to_der(authority.key)
         user = UserAccount(username, display_name.strip(), role_set, certificate)
-        with self.db.write() as connection:
+        with self.slots.undone_on_failure(), self.db.write() as connection:
             self.insert_user(connection, user)
             audit.append(connection, self.signing_key, self.user.username, "user.added", "user", username,
                          {"roles": sorted(role_set)})
@@ -291,7 +291,7 @@ class Session:
             secrets = self.slots.unlock(self.user.username, old_password)
         except WrongPassword:
             raise NotAllowed("The current password is not right.") from None
-        with self.db.write() as connection:
+        with self.slots.undone_on_failure(), self.db.write() as connection:
             audit.append(connection, self.signing_key, self.user.username, "user.password_changed", "user",
                          self.user.username)
             # last, inside the transaction: if the key file cannot be written, the audit event is rolled back too

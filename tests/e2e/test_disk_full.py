@@ -17,7 +17,7 @@ import pytest
 
 from cpassess.backup import make_backup, restore_backup
 from cpassess.session import Session
-from cpassess.storage import DiskFull
+from cpassess.storage import DiskFull, StorageError
 from cpassess.storage.faults import DISK_FULL_MESSAGE
 
 if TYPE_CHECKING:
@@ -239,3 +239,29 @@ def test_on_a_nearly_full_disk_every_command_succeeds_or_says_the_disk_is_full(
     filler.unlink()
     assert cli.ok("check", "--db", team.db, "--as", "prac", passwords=(team.passwords["prac"],)).stdout.startswith(
         "All checks passed")
+
+
+def test_a_commit_that_fails_after_the_key_file_was_written_puts_the_key_file_back(
+        team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key file is written last inside the transaction; if the commit still fails after it (a full disk at
+    the commit), the old password must still be the one that opens the database."""
+    keys = team.keys.read_bytes()
+    with team.session("prac") as session:
+        original_replace = session.slots.replace
+
+        def replace_then_doom_the_commit(*args: Any, **kwargs: Any) -> None:
+            original_replace(*args, **kwargs)
+            assert team.keys.read_bytes() != keys  # the new key file is in place ...
+            connection = session.db.connection  # ... and the commit will now fail (a deferred constraint)
+            connection.execute("PRAGMA defer_foreign_keys = ON")
+            connection.execute("UPDATE assessments SET supersedes = 'no such assessment'")
+            connection.execute("INSERT INTO children (id, record, search, owner, created, updated) "
+                               "VALUES ('x', '{}', '', 'nobody', '', '')")
+
+        monkeypatch.setattr(session.slots, "replace", replace_then_doom_the_commit)
+        events = len(session.audit_events())
+        with pytest.raises(StorageError):
+            session.change_password(team.passwords["prac"], "a brand new password 77", team.kdf)
+        assert len(session.audit_events()) == events
+    assert team.keys.read_bytes() == keys
+    team.session("prac").close()  # the old password still opens it
