@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cpassess.dates import utc_now
 from cpassess.forms import FormDefinition, Problem, default_catalog
+from cpassess.storage import read_stored_json
 from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
@@ -81,10 +82,12 @@ class EditConflict(Exception):
 def _from_row(row: Mapping[str, Any]) -> Assessment:
     return Assessment(
         id=row["id"], child_id=row["child_id"], form_id=row["form_id"], form_version=row["form_version"],
-        status=Status(row["status"]), author=row["author"], answers=json.loads(row["answers"]),
+        status=Status(row["status"]), author=row["author"],
+        answers=read_stored_json(row["answers"], f"the answers of assessment {row['id']}"),
         revision=row["revision"], created=row["created"], updated=row["updated"], supersedes=row["supersedes"],
         content_sha256=row["content_sha256"],
-        submitted_content=json.loads(row["submitted_content"]) if row["submitted_content"] else None,
+        submitted_content=read_stored_json(row["submitted_content"], f"the submitted content of assessment {row['id']}")
+        if row["submitted_content"] else None,
         submitted_at=row["submitted_at"], reviewer=row["reviewer"], approved_at=row["approved_at"])
 
 

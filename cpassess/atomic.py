@@ -35,10 +35,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
-    _sync_directory(directory)
+    sync_directory(directory)
 
 
-def _sync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
     """Make a rename in `directory` durable, where the operating system allows it."""
     if os.name == "nt":
         # Windows cannot open a directory as a file; NTFS journals the rename itself.

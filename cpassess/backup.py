@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cpassess import audit
-from cpassess.atomic import write_atomic
+from cpassess.atomic import sync_directory
 from cpassess.authority import cert_from_der, cert_from_pem, issued_by, verify
+from cpassess.json_input import parse_json
 from cpassess.keyslots import SlotFile, SlotFileError, WrongPassword
 from cpassess.paths import slot_file_for
-from cpassess.storage import Database, StorageError, check_file
+from cpassess.storage import Database, DiskFull, StorageError, check_file, is_disk_full
 from cpassess.storage.lockfile import DatabaseLock
 
 if TYPE_CHECKING:
@@ -66,40 +67,57 @@ def _sha256_file(path: Path) -> str:
 
 
 def make_backup(session: Session, out: Path) -> BackupInfo:
-    """Write a complete, signed, encrypted backup of the open database to `out` (which must not exist)."""
+    """Write a complete, signed, encrypted backup of the open database to `out` (which must not exist).
+
+    A full disk at any step leaves no file at `out` and raises DiskFull.
+    """
     if out.exists():
         raise BackupError(f"{out} already exists; choose a new file name.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".cpassess-backup-") as work:
-        copy = Path(work) / DATABASE_MEMBER
-        session.db.export_to(copy, session.database_key_for_backup())
-        head = session.audit_head()
-        manifest = {
-            "format": FORMAT, "version": VERSION, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "database_id": session.database_id, "made_by": session.user.username,
-            "audit_head": {"seq": head.seq, "hash": head.hash},
-            "sha256": {DATABASE_MEMBER: _sha256_file(copy),
-                       KEYS_MEMBER: hashlib.sha256(session.slots.path.read_bytes()).hexdigest()},
-        }
-        manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1).encode("utf-8")
-        from cpassess.authority import sign
-
-        signature = sign(session.signing_key, manifest_bytes)
-        archive = Path(work) / "backup.zip"
-        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
-            zipped.writestr(MANIFEST_MEMBER, manifest_bytes)
-            zipped.writestr(SIGNATURE_MEMBER, signature)
-            zipped.write(copy, DATABASE_MEMBER)
-            zipped.write(session.slots.path, KEYS_MEMBER)
-        os.chmod(archive, 0o600)  # it holds the key file: readable only by its owner, like the database
-        with archive.open("rb") as stream:
-            os.fsync(stream.fileno())
-        os.replace(archive, out)
-    with session.db.write() as connection:
-        audit.append(connection, session.signing_key, session.user.username, "database.backed_up", "database",
-                     session.database_id, {"audit_head": head.seq})
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=".cpassess-backup-") as work:
+            head, manifest = _write_archive(session, Path(work), out)
+    except OSError as error:
+        if is_disk_full(error):
+            raise DiskFull() from None
+        raise
+    try:
+        with session.db.write() as connection:
+            audit.append(connection, session.signing_key, session.user.username, "database.backed_up", "database",
+                         session.database_id, {"audit_head": head.seq})
+    except StorageError:
+        out.unlink(missing_ok=True)  # a backup the audit log does not record is not kept
+        raise
     log.info("backup written")
-    return BackupInfo(out, manifest["created"], session.database_id, head, session.user.username)  # type: ignore[arg-type]
+    return BackupInfo(out, manifest["created"], session.database_id, head, session.user.username)
+
+
+def _write_archive(session: Session, work: Path, out: Path) -> tuple[audit.ChainHead, dict[str, Any]]:
+    copy = work / DATABASE_MEMBER
+    session.db.export_to(copy, session.database_key_for_backup())
+    head = session.audit_head()
+    manifest = {
+        "format": FORMAT, "version": VERSION, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "database_id": session.database_id, "made_by": session.user.username,
+        "audit_head": {"seq": head.seq, "hash": head.hash},
+        "sha256": {DATABASE_MEMBER: _sha256_file(copy),
+                   KEYS_MEMBER: hashlib.sha256(session.slots.path.read_bytes()).hexdigest()},
+    }
+    manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1).encode("utf-8")
+    from cpassess.authority import sign
+
+    signature = sign(session.signing_key, manifest_bytes)
+    archive = work / "backup.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
+        zipped.writestr(MANIFEST_MEMBER, manifest_bytes)
+        zipped.writestr(SIGNATURE_MEMBER, signature)
+        zipped.write(copy, DATABASE_MEMBER)
+        zipped.write(session.slots.path, KEYS_MEMBER)
+    os.chmod(archive, 0o600)  # it holds the key file: readable only by its owner, like the database
+    with archive.open("rb") as stream:
+        os.fsync(stream.fileno())
+    os.replace(archive, out)
+    return head, manifest
 
 
 def _read_archive(backup: Path, work: Path) -> dict[str, Any]:
@@ -115,12 +133,14 @@ def _read_archive(backup: Path, work: Path) -> dict[str, Any]:
         if manifest_info.file_size > MAX_MANIFEST_BYTES:
             raise BackupError(f"{backup.name} is not a cpassess backup (its manifest is too large).")
         try:
-            manifest = json.loads(zipped.read(MANIFEST_MEMBER))
+            manifest = parse_json(zipped.read(MANIFEST_MEMBER))
             for member in (DATABASE_MEMBER, KEYS_MEMBER, SIGNATURE_MEMBER):
                 with zipped.open(member) as source, (work / member).open("wb") as target:
                     shutil.copyfileobj(source, target, 1 << 20)
             (work / MANIFEST_MEMBER).write_bytes(zipped.read(MANIFEST_MEMBER))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+            if is_disk_full(error):
+                raise DiskFull() from None
             raise BackupError(f"{backup.name} is damaged and cannot be read ({type(error).__name__}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError(f"{backup.name} is not a backup this version of cpassess can restore.")
@@ -175,29 +195,49 @@ def _check_backup_contents(copy: Database, manifest: dict[str, Any], manifest_by
 
 
 def restore_backup(backup: Path, target: Path, username: str, password: str) -> BackupInfo:
-    """Replace `target` (if any) with the backup, after every check passes. The old files are kept beside it."""
+    """Replace `target` (if any) with the backup, after every check passes. The old files are kept beside it.
+
+    Everything that needs space is written first; what replaces the old files is renames only, so a full disk
+    leaves the old database as it was (DiskFull).
+    """
     if not backup.is_file():
         raise BackupError(f"There is no backup file {backup}.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lock = DatabaseLock(target)
-    lock.acquire()
     try:
-        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".cpassess-restore-") as work_dir:
-            work = Path(work_dir)
-            try:
-                manifest, _ = inspect_backup(backup, username, password, work)
-            except StorageError as error:
-                raise BackupError(f"The backup cannot be restored: {error}") from None
-            kept = _set_aside(target)
-            os.replace(work / DATABASE_MEMBER, target)
-            os.chmod(target, 0o600)
-            write_atomic(slot_file_for(target), (work / KEYS_MEMBER).read_bytes())
-    finally:
-        lock.release()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = DatabaseLock(target)
+        lock.acquire()
+        try:
+            with tempfile.TemporaryDirectory(dir=target.parent, prefix=".cpassess-restore-") as work_dir:
+                work = Path(work_dir)
+                try:
+                    manifest, _ = inspect_backup(backup, username, password, work)
+                except StorageError as error:
+                    if isinstance(error, DiskFull):
+                        raise
+                    raise BackupError(f"The backup cannot be restored: {error}") from None
+                for member in (DATABASE_MEMBER, KEYS_MEMBER):
+                    _make_durable(work / member)
+                kept = _set_aside(target)
+                os.replace(work / DATABASE_MEMBER, target)
+                os.replace(work / KEYS_MEMBER, slot_file_for(target))
+                sync_directory(target.parent)
+        finally:
+            lock.release()
+    except OSError as error:
+        if is_disk_full(error):
+            raise DiskFull() from None
+        raise
     head = manifest["audit_head"]
     log.info("backup restored; previous files kept: %s", bool(kept))
     return BackupInfo(target, str(manifest["created"]), str(manifest["database_id"]),
                       audit.ChainHead(int(head["seq"]), str(head["hash"])), str(manifest["made_by"]))
+
+
+def _make_durable(path: Path) -> None:
+    """Owner-only and on the disk before it is renamed into place."""
+    os.chmod(path, 0o600)
+    with path.open("rb") as stream:
+        os.fsync(stream.fileno())
 
 
 def _set_aside(target: Path) -> Path | None:

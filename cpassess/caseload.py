@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cpassess import audit
 from cpassess.children import ChildRecord, parse_child
 from cpassess.dates import utc_now
+from cpassess.storage import read_stored_json
 from cpassess.workflow import NotAllowed, Role, check_can_edit_child
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def store_child_from_package(connection: Any, child_id: str, record: ChildRecord
         connection.execute("UPDATE children SET record = ?, search = ?, updated = ?, revision = ? WHERE id = ?",
                            (_record_json(record), record.search_text(), now, revision, child_id))
         return "updated"
-    if json.loads(local[0]) == record.model_dump(mode="json"):
+    if read_stored_json(local[0], f"the record of child {child_id}") == record.model_dump(mode="json"):
         return "unchanged"
     connection.execute("INSERT INTO child_conflicts (child_id, theirs, their_revision, sender, received) "
                        "VALUES (?, ?, ?, ?, ?)", (child_id, _record_json(record), revision, sender, now))
@@ -147,15 +148,17 @@ class Caseload:
         row = self._session.db.query_one("SELECT * FROM children WHERE id = ?", (child_id,))
         if row is None or not self._may_see(row["owner"], child_id):
             raise NotAllowed(f"There is no child with the id {child_id} on your caseload.")
-        return Child(row["id"], ChildRecord.model_validate(json.loads(row["record"])), row["owner"], row["created"],
+        return Child(row["id"], ChildRecord.model_validate(
+            read_stored_json(row["record"], f"the record of child {row['id']}")), row["owner"], row["created"],
                      row["updated"], row["revision"])
 
     def conflicts(self, child_id: str) -> list[ChildConflict]:
         """Copies of this child's details that arrived in packages and were kept aside (oldest first)."""
         self.get(child_id)
         rows = self._session.db.query("SELECT * FROM child_conflicts WHERE child_id = ? ORDER BY id", (child_id,))
-        return [ChildConflict(row["id"], row["child_id"], ChildRecord.model_validate(json.loads(row["theirs"])),
-                              row["their_revision"], row["sender"], row["received"]) for row in rows]
+        return [ChildConflict(row["id"], row["child_id"], ChildRecord.model_validate(
+            read_stored_json(row["theirs"], f"a kept copy of child {child_id}")), row["their_revision"],
+            row["sender"], row["received"]) for row in rows]
 
     def _may_see(self, owner: str, child_id: str) -> bool:
         actor = self._session.actor
@@ -180,7 +183,7 @@ class Caseload:
             parameters = (actor.username, actor.username)
         rows = []
         for row in self._session.db.query(sql, parameters):
-            record = json.loads(row["record"])
+            record = read_stored_json(row["record"], f"the record of child {row['id']}")
             protection = record.get("protection") or {}
             rows.append(CaseloadRow(
                 child_id=row["id"],

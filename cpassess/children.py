@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 from typing import Annotated, Any, Literal
@@ -19,7 +20,7 @@ from pydantic import (
 
 from cpassess.chi import ChiError, check_chi
 from cpassess.forms._yaml import read_yaml
-from cpassess.forms.answers import NARRATIVE, ONE_LINE
+from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem, shown_on_one_line
 from cpassess.resources import resource_path
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)]
@@ -39,6 +40,28 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# An unborn child's record starts in pregnancy and is kept up to date at the birth: a due date within the next
+# ten months, or at most four weeks past (a late birth, a record not yet changed), is one a practitioner can mean.
+DELIVERY_MONTHS_AHEAD = 10
+DELIVERY_WEEKS_PAST = 4
+
+
+def _not_before_1900(value: dt.date) -> dt.date:
+    if value < EARLIEST_BIRTH:
+        raise ValueError(f"{value.isoformat()} is before {EARLIEST_BIRTH.isoformat()}: check the year")
+    return value
+
+
+def _not_in_the_future(value: dt.date) -> dt.date:
+    if value > dt.date.today():
+        raise ValueError(f"{value.isoformat()} is in the future")
+    return value
+
+
+BirthDate = Annotated[IsoDate, AfterValidator(_not_before_1900)]
+PastBirthDate = Annotated[BirthDate, AfterValidator(_not_in_the_future)]
 
 
 @functools.cache
@@ -69,13 +92,14 @@ def _valid_chi(value: str | None) -> str | None:
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # strict: "yes" is not true and 42 is not "42"; a record holds exactly the types it declares
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class HouseholdMember(_Record):
     name: Name
     relationship: Line = ""
-    date_of_birth: IsoDate | None = None
+    date_of_birth: PastBirthDate | None = None
     parental_responsibility: bool | None = None
 
 
@@ -108,7 +132,7 @@ class ChildRecord(_Record):
     given_names: Name
     family_name: Name
     known_as: Line = ""
-    date_of_birth: IsoDate | None = None
+    date_of_birth: BirthDate | None = None
     expected_date_of_delivery: IsoDate | None = None
     sex: Sex | None = None
     chi: Annotated[str | None, AfterValidator(_valid_chi)] = None
@@ -165,21 +189,69 @@ class ChildRecordError(ValueError):
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"{path}: {message}" if path else message for path, message in problems))
+        super().__init__(shown_on_one_line(
+            "; ".join(f"{path}: {message}" if path else message for path, message in problems)))
 
 
-def parse_child(data: Any) -> ChildRecord:
-    """Validate a child record from JSON-like data, with every problem named."""
+_MESSAGES = {
+    "extra_forbidden": "is not a key of a child record",
+    "missing": "is required",
+    "bool_type": "must be true or false (without quotes)",
+    "string_type": "must be text (in quotes)",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+}
+
+
+def _problem(item: Any) -> tuple[str, str]:
+    path = ".".join(str(part) for part in item["loc"])
+    kind = item["type"]
+    pattern = str(item.get("ctx", {}).get("pattern", ""))
+    if kind == "string_pattern_mismatch" and pattern in (ONE_LINE, NARRATIVE) and isinstance(item["input"], str):
+        message = character_problem(item["input"], narrative=pattern == NARRATIVE)
+    elif kind == "value_error":
+        message = str(item["ctx"]["error"])
+    else:
+        message = _MESSAGES.get(kind) or str(item["msg"])
+    return path, message[:1].lower() + message[1:] if path else message
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _entry_problems(record: ChildRecord, today: dt.date) -> list[tuple[str, str]]:
+    """Rules for a record as it is typed or imported now, which a stored record may outgrow (a due date passes)."""
+    due = record.expected_date_of_delivery
+    if due is None:
+        return []
+    if due < today - dt.timedelta(weeks=DELIVERY_WEEKS_PAST):
+        return [("expected_date_of_delivery", f"{due.isoformat()} is more than {DELIVERY_WEEKS_PAST} weeks ago; "
+                 "if the baby has been born, give the date_of_birth instead")]
+    if due > _months_after(today, DELIVERY_MONTHS_AHEAD):
+        return [("expected_date_of_delivery", f"{due.isoformat()} is more than {DELIVERY_MONTHS_AHEAD} months "
+                 "away; check the year")]
+    return []
+
+
+def parse_child(data: Any, *, entry: bool = True, today: dt.date | None = None) -> ChildRecord:
+    """Validate a child record from JSON-like data, with every problem named.
+
+    `entry` adds the rules for a record typed now (a due date within the coming months); a record that arrives
+    from another laptop was entered there, perhaps weeks ago, and is checked without them.
+    """
     if not isinstance(data, dict):
         raise ChildRecordError([("", "a child record must be a JSON object")])
     try:
-        return ChildRecord.model_validate(data)
+        record = ChildRecord.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            path = ".".join(str(part) for part in item["loc"])
-            message = ("is not a key of a child record" if item["type"] == "extra_forbidden" else
-                       "is required" if item["type"] == "missing" else
-                       str(item["ctx"]["error"]) if item["type"] == "value_error" else str(item["msg"]))
-            problems.append((path, message[:1].lower() + message[1:] if path else message))
-        raise ChildRecordError(problems) from None
+        raise ChildRecordError([_problem(item) for item in error.errors()]) from None
+    except RecursionError:
+        raise ChildRecordError([("", "the record is nested too deeply")]) from None
+    problems = _entry_problems(record, today or dt.date.today()) if entry else []
+    if problems:
+        raise ChildRecordError(problems)
+    return record

@@ -26,7 +26,8 @@ import math
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from cpassess.atomic import write_atomic
+from cpassess.storage.faults import DiskFull, is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +233,23 @@ class SlotFile:
         slot_file = cls(path, database_id, ())
         slot_file._save(())
         return slot_file
+
+    @contextmanager
+    def undone_on_failure(self) -> Iterator[None]:
+        """Changes to the key file inside are undone if the block fails, as its database transaction is.
+
+        The key file is written last in a transaction, but the commit can still fail after it (a full disk):
+        the file written then is put back, so the password that opens the database stays the one it records.
+        """
+        previous, slots = self._path.read_bytes(), self._slots
+        try:
+            yield
+        except BaseException:
+            if self._path.read_bytes() != previous:
+                write_atomic(self._path, previous)  # the same size as the file it replaces: it fits again
+                logger.info("key file change undone")
+            self._slots = slots
+            raise
 
     @classmethod
     def open(cls, path: Path) -> SlotFile:
@@ -485,6 +504,8 @@ class SlotFile:
         try:
             write_atomic(self._path, data)
         except OSError as error:
+            if is_disk_full(error):
+                raise DiskFull() from None  # write_atomic left the old file as it was
             reason = error.strerror or "the file system refused"
             raise SlotFileError(
                 f"The key file {self._path} could not be saved ({reason}); it was left as it was."

@@ -199,7 +199,7 @@ class Session:
             new_secrets = {**keys, "signing_key": key_to_der(user_key)}
             if Role.ADMINISTRATOR in roles:
                 new_secrets["authority_key"] = secrets["authority_key"]
-            with database.write() as connection:
+            with slots.undone_on_failure(), database.write() as connection:
                 _store_certificate(connection, username, certificate)
                 connection.execute("UPDATE users SET certificate = ? WHERE username = ?",
                                    (cert_to_der(certificate), username))
@@ -284,7 +284,7 @@ class Session:
         if Role.ADMINISTRATOR in role_set:
             secrets["authority_key"] = key_to_der(authority.key)
         user = UserAccount(username, display_name.strip(), role_set, certificate)
-        with self.db.write() as connection:
+        with self.slots.undone_on_failure(), self.db.write() as connection:
             self.insert_user(connection, user)
             audit.append(connection, self.signing_key, self.user.username, "user.added", "user", username,
                          {"roles": sorted(role_set)})
@@ -333,7 +333,7 @@ class Session:
             secrets = self.slots.unlock(self.user.username, old_password)
         except WrongPassword:
             raise NotAllowed("The current password is not right.") from None
-        with self.db.write() as connection:
+        with self.slots.undone_on_failure(), self.db.write() as connection:
             audit.append(connection, self.signing_key, self.user.username, "user.password_changed", "user",
                          self.user.username)
             # last, inside the transaction: if the key file cannot be written, the audit event is rolled back too
@@ -431,8 +431,8 @@ class Session:
             anchored = self.anchored_head()
             behind = None if anchored is None else audit.anchor_problem(anchored, self.audit_events(),
                                                                         self.certificates_of)
-        except StorageError as error:
-            return [*problems, str(error)]
+        except StorageError:
+            return [*problems, "audit: the audit log could not be read (the database is damaged there)"]
         if self.slots.audit_head is not None and anchored is None:
             behind = "the audit head recorded in the key file cannot be read (the key file was altered)"
         return ([behind] if behind else []) + problems + [f"audit: {problem}" for problem in report.problems]

@@ -10,7 +10,6 @@ never produce a PDF that claims approval.
 
 from __future__ import annotations
 
-import json
 import logging
 import weakref
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from cpassess.children import register_categories
 from cpassess.export.record import Presentation, PrintedComment, PrintRecord, glyph_warnings, print_record
 from cpassess.forms import FormDefinition, canonical_json
 from cpassess.forms.canonical import family_content
+from cpassess.storage import read_stored_json
 from cpassess.workflow import STATUS_LABELS, Status
 
 if TYPE_CHECKING:
@@ -115,8 +115,10 @@ def print_record_of(session: Session, assessment: Assessment, *, draft: bool, co
     answers as they are otherwise."""
     form = session.assessments.form_of(assessment)
     frozen = session.assessments.signatures(assessment.id).submitted_content
-    content = (json.loads(frozen) if frozen and assessment.status == Status.SUBMITTED
-               else assessment_content(session, assessment))
+    if frozen and assessment.status == Status.SUBMITTED:
+        content = read_stored_json(frozen, "the submitted content of this assessment")
+    else:
+        content = assessment_content(session, assessment)
     comments = _comments(session, assessment, form) if include_comments else ()
     status = STATUS_LABELS[assessment.status] if draft else "Submitted for approval"
     presentation = _presentation(session, assessment, draft=draft, status=status, comments=comments)

@@ -29,6 +29,7 @@ from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
 from cpassess.forms.canonical import canonical_answers
+from cpassess.json_input import parse_json
 from cpassess.revocation import package_revocation_problem
 from cpassess.server import outbox
 from cpassess.workflow import NotAllowed, Role, Status
@@ -237,14 +238,14 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
     try:
         item = payload["assessment"]
         child = payload["child"]
-        record = parse_child(child["record"])
+        record = parse_child(child["record"], entry=False)
         documents = {copy: _unb64(value) for copy, value in payload["documents"].items()}
         author_signature = _unb64(item["author_signature"])
         submitted = str(item["submitted_content"])
         revision = int(item["revision"])
         child_revision = int(child.get("revision", 1))
-        answers = json.loads(item["answers"])
-        signed_content = json.loads(submitted)
+        answers = parse_json(item["answers"])
+        signed_content = parse_json(submitted)
     except (KeyError, TypeError, AttributeError, ValueError):
         raise PackageRefused("The package is incomplete: the submission cannot be read.") from None
     if item.get("author") != sender or child.get("owner") not in (sender, None) or child.get("id") != item.get(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 import weakref
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from cpassess.forms import (
     validate_submission,
 )
 from cpassess.forms.canonical import canonical_answers
+from cpassess.storage import read_stored_json
 from cpassess.workflow import NotAllowed, Status
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ class Casework:
         if not any(verify(cert, bytes.fromhex(digest), signed.author_signature)
                    for cert in self._session.certificates_of(assessment.author)):
             raise ContentMismatch("The author's signature on the submitted content does not verify.")
-        content = json.loads(signed.submitted_content)
+        content = read_stored_json(signed.submitted_content, "the submitted content of this assessment")
         form = self._session.assessments.form_of(assessment)
         if (content.get("assessment_id") != assessment.id or content.get("form_id") != form.id
                 or content.get("form_version") != form.version
@@ -235,7 +235,8 @@ class Casework:
         if problems:
             raise SubmissionRefused(form, problems)
         digest = self.verify_submitted_content(assessment)
-        content = json.loads(session.assessments.signatures(assessment_id).submitted_content or "{}")
+        content = read_stored_json(session.assessments.signatures(assessment_id).submitted_content,
+                                   "the submitted content of this assessment")
         submitted = session.assessments.documents(assessment_id, "submitted")
         mismatch = record_problems(form, content, submitted)
         if mismatch:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cpassess.json_input import JsonRefused, parse_json
 from cpassess.paths import default_database
 
 if TYPE_CHECKING:
@@ -31,21 +32,21 @@ MAX_INPUT_BYTES = 20_000_000
 
 
 def read_json_file(path: Path) -> Any:
-    """A JSON document from a file (or '-' for standard input), with a clear error for anything wrong."""
+    """A JSON document from a file (or '-' for standard input), read strictly (`cpassess.json_input`)."""
     try:
-        raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if str(path) == "-" else path.read_bytes()
+        if str(path) == "-":
+            raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with path.open("rb") as stream:  # never more than the limit in memory, whatever the file's size
+                raw = stream.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise CliError(f"{path}: cannot be read ({error.strerror})") from None
     if len(raw) > MAX_INPUT_BYTES:
         raise CliError(f"{path}: is too large (over 20 MB)")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise CliError(f"{path}: is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    except RecursionError:
-        raise CliError(f"{path}: is nested too deeply") from None
+        return parse_json(raw)
+    except JsonRefused as error:
+        raise CliError(f"{path}: {error}") from None
 
 
 def output_file(path: Path) -> Path:

@@ -71,6 +71,7 @@ def register(commands: Any) -> None:
     audit_verify.set_defaults(run=verify_audit)
 
     check = commands.add_parser("check", parents=[db, who], help="integrity checks and audit verification")
+    check.add_argument("--verbose", action="store_true", help="after the verdict, list every problem found")
     check.set_defaults(run=check_database)
 
 
@@ -300,16 +301,26 @@ def verify_audit(args: argparse.Namespace) -> int:
 
 def check_database(args: argparse.Namespace) -> int:
     from cpassess.casework.check import record_check
+    from cpassess.storage import DamagedDatabase
 
-    with signed_in(args) as (session, _):
-        problems = session.check()
-        if not problems:
-            problems = record_check(session)
-        head = session.audit_head() if not problems else None
+    try:
+        with signed_in(args) as (session, _):
+            problems = session.check()
+            if not problems:
+                problems = record_check(session)
+            head = session.audit_head() if not problems else None
+    except DamagedDatabase as error:  # too damaged to sign in: this is the check's verdict, with what to do
+        what = str(error).split(" could not be read")[0]
+        raise CliError(f"the database is damaged: {what[:1].lower()}{what[1:]} could not be read. Restore it from "
+                       "a backup (cpassess restore); nothing was changed.") from None
     if problems or head is None:
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
-        raise CliError(f"the database has {len(problems)} problem(s): {problems[0]}")
+        more = "; `cpassess check --verbose` lists them all" if len(problems) > 1 and not args.verbose else ""
+        print(f"cpassess: the database has {len(problems)} problem(s), the first: {problems[0]}{more}",
+              file=sys.stderr)
+        if args.verbose:
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+        return 1
     print(f"All checks passed: encryption, structure, audit log (head {head.short()}) and every signed record "
           "against its signatures.")
     return 0

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from cpassess.authority import cert_from_der, cert_to_der, sign, verify
+from cpassess.json_input import parse_json
 
 MAGIC = b"CPASSESS-PACKAGE/1\n"
 MAX_HEADER = 8 * 1024
@@ -85,7 +86,7 @@ def read_header(data: bytes) -> tuple[dict[str, Any], bytes, bytes]:
         raise PackageRefused("The package is truncated or damaged.")
     header_bytes = rest[4:4 + size]
     try:
-        header = json.loads(header_bytes)
+        header = parse_json(header_bytes)
     except ValueError:
         raise PackageRefused("The package is damaged (its header cannot be read).") from None
     if not isinstance(header, dict) or header.get("format") != "cpassess-package" or header.get("version") != 1:
@@ -109,7 +110,7 @@ def open_envelope(data: bytes, recipient: str, recipient_key: ec.EllipticCurvePr
         point = base64.b64decode(str(header["ephemeral_key"]), validate=True)
         ephemeral = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
         shared = recipient_key.exchange(ec.ECDH(), ephemeral)
-        inner = json.loads(AESGCM(_key(shared, header_bytes)).decrypt(sealed[:12], sealed[12:], header_bytes))
+        inner = parse_json(AESGCM(_key(shared, header_bytes)).decrypt(sealed[:12], sealed[12:], header_bytes))
         sender_certificate = cert_from_der(base64.b64decode(inner["sender_certificate"], validate=True))
         body = base64.b64decode(inner["payload"], validate=True)
         signature = base64.b64decode(inner["signature"], validate=True)
@@ -120,7 +121,7 @@ def open_envelope(data: bytes, recipient: str, recipient_key: ec.EllipticCurvePr
     if not verify(sender_certificate, header_bytes + body, signature):
         raise PackageRefused("The sender's signature on the package does not verify.")
     try:
-        payload = json.loads(body)
+        payload = parse_json(body)
     except ValueError:
         raise PackageRefused("The package's contents cannot be read.") from None
     if not isinstance(payload, dict):

@@ -10,6 +10,10 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 MAX_DEPTH = 40
+# Counted while the file is read, so an oversized form is refused at the first value too many, not after
+# seconds of parsing: the shipped forms hold about 100 fields and 1,400 values.
+MAX_FIELDS = 1000
+MAX_VALUES = 20_000
 
 
 class YamlProblem(ValueError):
@@ -24,6 +28,8 @@ class _StrictLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._values = 0
+        self._fields = 0
         self._keys: list[str | int] = []  # where the composer is: keys and list indexes from the top
 
     def _path(self, *more: str | int) -> str:
@@ -44,11 +50,22 @@ class _StrictLoader(yaml.SafeLoader):
                 raise YamlProblem(f"aliases (*name) are not allowed in form files (line {line})", self._path())
             if self._depth > MAX_DEPTH:
                 raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep (line {line})", self._path())
+            self._count(part, line)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
             if part is not None:
                 self._keys.pop()
+
+    def _count(self, part: str | int | None, line: int) -> None:
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise YamlProblem(f"is too large for a form file: more than {MAX_VALUES} values (line {line})")
+        if isinstance(part, int) and len(self._keys) >= 2 and self._keys[-2] == "fields":
+            self._fields += 1
+            if self._fields > MAX_FIELDS:
+                raise YamlProblem(f"has more than {MAX_FIELDS} fields; a form file may hold at most "
+                                  f"{MAX_FIELDS} (line {line})", self._path())
 
     def compose_mapping_node(self, anchor: Any) -> MappingNode:
         node: MappingNode = super().compose_mapping_node(anchor)

@@ -40,10 +40,8 @@ from cpassess.forms.definition import (
     YesNoUnknownField,
     options_of,
 )
+from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem, shown_on_one_line
 
-# Tabs and line breaks are the only control characters a practitioner's narrative may hold.
-NARRATIVE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MATRIX_RANGE = 5
 JSON_SAFE_INTEGER = 2**53 - 1
 SHOWN_TEXT = 40
@@ -82,7 +80,7 @@ class AnswersError(ValueError):
 
     def __init__(self, form: FormDefinition, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(problem.describe(form) for problem in problems))
+        super().__init__(shown_on_one_line("; ".join(problem.describe(form) for problem in problems)))
 
 
 def _not_bool_or_text(value: Any) -> Any:
@@ -121,7 +119,7 @@ def _unique(values: list[Any]) -> list[Any]:
 
 
 class _Answer(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class GradeAnswer(_Answer):
@@ -189,7 +187,7 @@ def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
 def _row_model(field: RepeatField, form: FormDefinition, owner: str) -> type[BaseModel]:
     columns: dict[str, Any] = {column.id: _optional(column, form, owner) for column in field.fields}
     return create_model(
-        f"{owner}_{field.id}_row", __config__=ConfigDict(extra="forbid", frozen=True), **columns)
+        f"{owner}_{field.id}_row", __config__=ConfigDict(extra="forbid", frozen=True, strict=True), **columns)
 
 
 def _optional(field: RepeatColumn | Any, form: FormDefinition, owner: str) -> tuple[Any, Any]:
@@ -209,7 +207,8 @@ def answers_model(form: FormDefinition) -> type[BaseModel]:
     fields = {field.id: _optional(field, form, owner) for _, field in form.fields()
               if not isinstance(field, ComputedField)}
     model = create_model(  # type: ignore[call-overload]
-        f"{owner}_answers", __config__=ConfigDict(extra="forbid", frozen=True, title=f"{form.title} — answers"),
+        f"{owner}_answers",
+        __config__=ConfigDict(extra="forbid", frozen=True, strict=True, title=f"{form.title} — answers"),
         **fields)
     _models[id(form)] = (form, model)
     return model
@@ -252,10 +251,8 @@ def _message(error: Any, form: FormDefinition, field_id: str | None) -> str:
     kind = error["type"]
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
-        if pattern == ONE_LINE:
-            return "must be a single line without control characters"
-        if pattern == NARRATIVE:
-            return "contains control characters that cannot be stored"
+        if pattern in (ONE_LINE, NARRATIVE) and isinstance(error.get("input"), str):
+            return character_problem(error["input"], narrative=pattern == NARRATIVE)
         return "must be a date written as YYYY-MM-DD"
     if kind == "literal_error":
         return f"{_shown(error['input'])} is not one of the choices ({error['ctx']['expected']})"

@@ -28,6 +28,7 @@ from cpassess.forms.definition import (
     YesNoUnknownField,
     options_of,
 )
+from cpassess.forms.text import shown_on_one_line
 
 MAX_FILE_BYTES = 2_000_000
 GRADE_LEVELS = 5
@@ -51,7 +52,8 @@ class FormDefinitionError(ValueError):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.source}: {p.path}: {p.message}" if p.path else f"{self.source}: {p.message}"
+        """One line per problem, whatever a key or value in the file held (a line break, a bidi control)."""
+        return [shown_on_one_line(f"{self.source}: {p.path}: {p.message}" if p.path else f"{self.source}: {p.message}")
                 for p in self.problems]
 
 
@@ -59,7 +61,8 @@ def load_definition(path: Path) -> FormDefinition:
     """Read and check one form file."""
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:  # at most the limit in memory, whatever the file's size
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise FormDefinitionError(source, [DefinitionProblem("", f"cannot be read ({error.strerror})")]) from None
     if len(raw) > MAX_FILE_BYTES:

@@ -1,6 +1,8 @@
 """Storage: the only package that talks to SQLCipher."""
 
-from cpassess.storage.database import DamagedDatabase, Database, Row, StorageError, check_file
+from cpassess.storage.database import Database, Row, check_file, damaged_part, read_stored_json
+from cpassess.storage.faults import DamagedDatabase, DiskFull, StorageError, is_disk_full
 from cpassess.storage.lockfile import AlreadyOpen
 
-__all__ = ["AlreadyOpen", "DamagedDatabase", "Database", "Row", "StorageError", "check_file"]
+__all__ = ["AlreadyOpen", "DamagedDatabase", "Database", "DiskFull", "Row", "StorageError", "check_file",
+           "damaged_part", "is_disk_full", "read_stored_json"]

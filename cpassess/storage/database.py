@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -12,6 +13,7 @@ from typing import Any
 
 import sqlcipher3
 
+from cpassess.storage.faults import DamagedDatabase, DiskFull, StorageError, is_disk_full, little_space_left
 from cpassess.storage.lockfile import DatabaseLock
 from cpassess.storage.migrations import NewerSchema, migrate
 
@@ -22,12 +24,39 @@ CACHE_KIB = 32 * 1024  # decrypting on a cache miss is SQLCipher's main cost; 32
 BUSY_TIMEOUT_MS = 5000
 
 
-class StorageError(Exception):
-    """A database problem told in plain words; never carries personal data."""
+# SQLite's primary result codes (the low byte of an extended code)
+_CORRUPT, _FULL, _CANTOPEN, _IOERR, _NOTADB, _BUSY, _LOCKED, _READONLY = 11, 13, 14, 10, 26, 5, 6, 8
 
 
-class DamagedDatabase(StorageError):
-    pass
+def _primary_code(error: Exception) -> int:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else -1
+
+
+def damaged_part(path: Path, what: str) -> DamagedDatabase:
+    """A page that cannot be read, found while reading `what` (the caseload, an assessment ...)."""
+    return DamagedDatabase(f"{what[:1].upper()}{what[1:]} could not be read from {path.name}: the database is "
+                           "damaged there. Nothing was changed. Run `cpassess check` to see what is affected.")
+
+
+def read_stored_json(value: Any, what: str) -> Any:
+    """A JSON column as stored; a value that no longer parses was damaged on disk (DamagedDatabase naming `what`)."""
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError, RecursionError):
+        log.warning("a stored JSON value could not be read")
+        raise DamagedDatabase(f"{what[:1].upper()}{what[1:]} could not be read: the database is damaged there. "
+                              "Nothing was changed. Run `cpassess check` to see what is affected.") from None
+
+
+_TABLE_WORDS = {"children": "the caseload", "assessments": "the assessments", "audit_events": "the audit log",
+                "users": "the list of users", "certificates": "the certificates", "documents": "the signed PDFs",
+                "comments": "the review comments", "meta": "the database's settings"}
+
+
+def _what_is_read(sql: str) -> str:
+    found = re.search(r"\bFROM\s+(\w+)", sql, flags=re.IGNORECASE)
+    return _TABLE_WORDS.get(found[1].lower(), "part of the database") if found else "part of the database"
 
 
 def _damaged(path: Path) -> DamagedDatabase:
@@ -74,7 +103,9 @@ class Database:
         except sqlcipher3.DatabaseError as error:
             self._abandon()
             log.warning("database open failed: %s", type(error).__name__)
-            raise _damaged(path) from None
+            if _primary_code(error) in (_CORRUPT, _NOTADB):
+                raise _damaged(path) from None
+            raise self._translate(error) from None
         except NewerSchema:
             self._abandon()
             raise StorageError(f"The database {path.name} was made by a newer version of cpassess; update cpassess "
@@ -141,7 +172,11 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Any]:
-        """One write transaction (`BEGIN IMMEDIATE`): all of it is stored, or none of it."""
+        """One write transaction (`BEGIN IMMEDIATE`): all of it is stored, or none of it.
+
+        A full disk anywhere inside (a page spilled, the commit, a file written alongside) rolls it all back
+        and raises DiskFull.
+        """
         connection = self.connection
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -149,19 +184,30 @@ class Database:
             raise self._translate(error) from None
         try:
             yield connection
-        except sqlcipher3.DatabaseError as error:
-            connection.execute("ROLLBACK")
-            raise self._translate(error) from None
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        try:
             connection.execute("COMMIT")
         except sqlcipher3.DatabaseError as error:
-            connection.execute("ROLLBACK")
+            self._roll_back(connection)
             raise self._translate(error) from None
+        except OSError as error:
+            self._roll_back(connection)
+            if is_disk_full(error):
+                raise DiskFull() from None
+            raise
+        except BaseException:
+            self._roll_back(connection)
+            raise
         if self.after_commit is not None:
             self.after_commit()
+
+    def _roll_back(self, connection: Any) -> None:
+        # SQLite has already rolled back by itself after some errors (SQLITE_FULL among them): a second
+        # ROLLBACK would fail with "cannot rollback - no transaction is active" and hide the real error.
+        if not connection.in_transaction:
+            return
+        try:
+            connection.execute("ROLLBACK")
+        except sqlcipher3.DatabaseError as error:
+            log.warning("rollback failed: %s", type(error).__name__)  # the journal is rolled back on next open
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
@@ -175,24 +221,30 @@ class Database:
         try:
             return list(self.connection.execute(sql, parameters).fetchall())
         except sqlcipher3.DatabaseError as error:
-            raise self._translate(error) from None
+            raise self._translate(error, _what_is_read(sql)) from None
 
     def query_one(self, sql: str, parameters: Sequence[Any] = ()) -> Row | None:
         rows = self.query(sql, parameters)
         return rows[0] if rows else None
 
-    def _translate(self, error: Exception) -> StorageError:
+    def _translate(self, error: Exception, what: str = "part of the database") -> StorageError:
         text = str(error).lower()
-        log.warning("database error: %s", type(error).__name__)
+        code = _primary_code(error)
+        log.warning("database error: %s (%s)", type(error).__name__, getattr(error, "sqlite_errorname", "?"))
         if "append-only" in text or "never changes" in text:
             return StorageError(f"Refused: {error}.")
-        if "full" in text:
-            return StorageError("The disk is full: nothing was saved. Free some space and try again.")
-        if "locked" in text or "busy" in text:
+        if code == _FULL or "database or disk is full" in text or "no transaction is active" in text:
+            return DiskFull()
+        if code in (_IOERR, _CANTOPEN) or "disk i/o error" in text:
+            if little_space_left(self.path.parent):
+                return DiskFull()
+            return StorageError(f"The disk could not read or write {self.path.name} (a disk input/output error); "
+                                "nothing was saved. Try again; if it happens again, run `cpassess check`.")
+        if code in (_BUSY, _LOCKED) or "locked" in text or "busy" in text:
             return StorageError("The database is busy in another program; try again in a moment.")
-        if "malformed" in text or "not a database" in text or "corrupt" in text:
-            return _damaged(self.path)
-        if "readonly" in text or "read-only" in text:
+        if code in (_CORRUPT, _NOTADB) or "malformed" in text or "not a database" in text or "corrupt" in text:
+            return damaged_part(self.path, what)
+        if code == _READONLY or "readonly" in text or "read-only" in text:
             return StorageError("The database cannot be written (the file or folder is read-only).")
         return StorageError(f"The database refused the change ({type(error).__name__}).")
 

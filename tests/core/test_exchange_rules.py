@@ -710,3 +710,77 @@ def test_a_damaged_or_inconsistent_join_request_is_refused(at: Callable[[str], L
     with laptops.session("lead") as lead:
         assert json.loads(approve_join(lead, json.dumps(request).encode("utf-8"), ["practitioner"]))["username"] \
             == "kim"
+
+
+# --- hostile shapes inside a correctly signed package (issue 12) ----------------------------------------------
+
+HOSTILE_PACKAGE_VALUES: list[Any] = [
+    None, True, "yes", 0, -1, 10**30, 1.5, "", "x" * 100_000, "\u202e", "a\nb", [], {}, [None], {"a": None},
+    "2019-04-19", "1800-01-01", '{"a": 1, "a": 2}', '{"answers": NaN}', "1" * 5000, "\ud800".encode("utf-8", "ignore"),
+]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key != "documents":  # the PDFs are checked by signature: their shapes are covered elsewhere
+                found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value[:2]):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+def _with(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    copied = json.loads(json.dumps(document))
+    parent = copied
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return copied
+
+
+def test_a_signed_package_with_a_hostile_value_anywhere_is_imported_or_refused_cleanly(
+        at: Callable[[str], Laptops]) -> None:
+    """A team member's own signature on a package of any shape: the import either works or is refused as one line
+    (PackageRefused), and a refusal writes nothing. Fields inside JSON text (the answers) are tried too."""
+    laptops = at("v1 sent")
+    with laptops.session("lead") as lead:
+        payload = open_envelope(laptops.files["submission 1"], "lead", lead.signing_key,
+                                lead.certificates_of("lead")).payload
+        lead_certificate = lead.user.certificate
+    with laptops.session("sam") as sam:
+        key, certificate = sam.signing_key, sam.user.certificate
+    rng = random.Random(12)
+    paths = _paths(payload)
+    packages = []
+    for number in range(60):
+        path = rng.choice(paths)
+        value = rng.choice(HOSTILE_PACKAGE_VALUES)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        damaged = _with(payload, path, value) if path != ("sequence",) else payload
+        if path[:2] == ("assessment", "answers"):
+            damaged = _with(payload, path, value if isinstance(value, str) else json.dumps(value))
+        damaged["sequence"] = 100 + number
+        packages.append(seal("submission", damaged, key, certificate, lead_certificate, "lead"))
+    answers_text = payload["assessment"]["answers"]
+    for number, extra in enumerate(['"assessment_date": "2024-01-01"', '"x": NaN', '"x": ' + "7" * 5000]):
+        text = answers_text[:-1] + f", {extra}}}"  # a duplicate key, a bare NaN, a 5,000-digit number
+        damaged = _with(payload, ("assessment", "answers"), text)
+        damaged["sequence"] = 200 + number
+        with pytest.raises(PackageRefused, match="incomplete"), laptops.session("lead") as lead:
+            import_package(lead, seal("submission", damaged, key, certificate, lead_certificate, "lead"))
+    db = laptops.db_of("lead")
+    with laptops.session("lead") as lead:
+        for data in packages:
+            head = lead.audit_head()
+            try:
+                import_package(lead, data)
+            except PackageRefused as refusal:
+                assert str(refusal) and "\n" not in str(refusal)
+                assert lead.audit_head() == head, "a refused package wrote something"
+    with laptops.session("lead") as lead:
+        assert lead.check() == []
+    assert db.exists()

@@ -35,6 +35,8 @@ from cpassess.keyslots import (
     generate_recovery_code,
     normalise_recovery_code,
 )
+from cpassess.storage import DiskFull
+from cpassess.storage.faults import DISK_FULL_MESSAGE
 
 # The minimum memory the product allows, with one pass so the suite stays quick.
 PARAMS = KdfParams(time_cost=1, memory_kib=65536, parallelism=1)
@@ -497,9 +499,9 @@ def test_full_disk_during_a_slot_change_keeps_the_old_slots(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(SlotFileError) as failed:
+    with pytest.raises(DiskFull) as failed:
         slots.replace("alice", "a brand new passphrase", alice, PARAMS)
-    assert_plain_sentence(str(failed.value))
+    assert str(failed.value) == DISK_FULL_MESSAGE  # the same line as a full disk anywhere else
     monkeypatch.undo()
 
     assert slot_path.read_bytes() == before

@@ -219,3 +219,33 @@ def test_tampering_with_the_audit_log_is_found_by_check_and_audit_verify(victim:
         assert message in checked.error_line
     verified = refused_cleanly(cli, victim, "audit", "verify")
     assert message in verified.error_line
+
+
+# --- damage anywhere: one line naming what could not be read (issue 12) ------------------------------------------
+
+
+def test_damage_to_any_page_is_one_line_naming_what_could_not_be_read(victim: Team, cli: Cli) -> None:
+    """Every page of the file in turn: reading assessments and the caseload never ends in a traceback, and
+    `check` gives its verdict in one line (details only with --verbose)."""
+    original = victim.db.read_bytes()
+    pages = len(original) // PAGE
+    seen: set[str] = set()
+    for page in range(2, pages + 1, max(1, pages // 12)):
+        damaged = bytearray(original)
+        damaged[(page - 1) * PAGE + 2000] ^= 0x20
+        victim.db.write_bytes(bytes(damaged))
+        for read in (("assessment", "list"), ("assessment", "show", "--id", victim.assessment_id, "--json")):
+            run = cli(*read, "--db", victim.db, "--as", "lead", passwords=(victim.passwords["lead"],))
+            assert "Traceback" not in run.stderr, (page, run.stderr)
+            if run.returncode:
+                assert len(run.stderr.splitlines()) == 1, (page, run.stderr)
+                assert "could not be read" in run.stderr and ("cpassess check" in run.stderr
+                                                              or "Restore it" in run.stderr), run.stderr
+                seen.add(run.stderr.split(" could not be read")[0])
+        checked = cli("check", "--db", victim.db, "--as", "lead", passwords=(victim.passwords["lead"],))
+        assert checked.returncode == 1 and len(checked.stderr.splitlines()) == 1, (page, checked.stderr)
+        verbose = cli("check", "--verbose", "--db", victim.db, "--as", "lead", passwords=(victim.passwords["lead"],))
+        first, *details = verbose.stderr.splitlines()
+        assert checked.stderr.startswith(first) and all(line.startswith("  ") for line in details)
+        assert bool(details) == ("problem(s)" in first), verbose.stderr
+    assert seen, "some page held what the commands read"

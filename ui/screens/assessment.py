@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from cpassess.assessments import Assessment, EditConflict, SubmissionRefused
 from cpassess.casework import Action, Casework
 from cpassess.forms import AnswersError, Problem, fingerprint, validate_submission
+from cpassess.storage import DiskFull
 from cpassess.workflow import STATUS_LABELS, NotAllowed
+from ui.fault_banner import FaultBanner
 from ui.form_view import FormView
 from ui.models import Column, RowsModel
 
@@ -119,6 +121,8 @@ class AssessmentScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addLayout(self._header())
+        self.fault_banner = FaultBanner(self)
+        layout.addWidget(self.fault_banner)
         self.view = FormView(self.form, assessment.answers, read_only=not self.editable, commentable=self.reviewing)
         layout.addWidget(self.view, 1)
         self.problem_model: RowsModel[tuple[Problem, str]] = RowsModel(PROBLEM_COLUMNS, self)
@@ -221,11 +225,16 @@ class AssessmentScreen(QWidget):
             self.saved.setText("Not saved: see the problems below")
             self._list_problems(error.problems)
             return False
+        except DiskFull as error:
+            self.saved.setText("Not saved: the disk is full")
+            self.fault_banner.show_message(str(error))
+            return False
         except Exception as error:
             self.saved.setText("Not saved")
             self.window_.show_error(error)
             return False
         self.dirty = False
+        self.fault_banner.clear()
         self.saved.setText(f"Saved {dt.datetime.now():%H:%M}")
         return True
 
