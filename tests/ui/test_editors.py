@@ -441,16 +441,28 @@ def test_a_grade_shows_this_items_descriptor_and_asks_for_evidence_from_3(make: 
     assert editor.value() == {"grade": None, "evidence": "Hungry at nursery twice this week."}
 
 
-def test_pointing_at_another_level_previews_its_descriptor(make: Any) -> None:
+def test_every_level_shows_its_descriptor_before_anything_is_chosen(make: Any) -> None:
     field = NEGLECT.field("hygiene_personal_care")
     editor = make(field, show=True)
-    editor.set_value({"grade": 2, "evidence": ""})
     radios = children(editor, QRadioButton)
-    radios[4].setFocus(Qt.FocusReason.TabFocusReason)
-    assert field.descriptors[4] in shown_texts(editor)
-    assert radios[4].accessibleDescription() == field.descriptors[4]
-    radios[1].setFocus(Qt.FocusReason.BacktabFocusReason)
-    assert field.descriptors[1] in shown_texts(editor)
+    shown = shown_texts(editor)
+    for number, descriptor in enumerate(field.descriptors):
+        assert descriptor in shown  # all five at once, so levels can be compared before grading
+        words = next(label for label in children(editor, QLabel) if label.text() == descriptor)
+        assert abs(words.y() - radios[number].y()) < radios[number].height()  # beside its own level
+        assert radios[number].accessibleDescription() == descriptor
+
+
+def test_evidence_typed_before_a_level_is_not_not_known(make: Any, qtbot: Any) -> None:
+    field = NEGLECT.field("nutrition_feeding")
+    editor = make(field, show=True)
+    evidence = next(edit for edit in children(editor, QPlainTextEdit))
+    qtbot.keyClicks(evidence, "Lunchbox empty")
+    assert editor.value() == {"evidence": "Lunchbox empty"}  # no grade key: the core says a level is missing
+    editor.set_value({"evidence": "Seen once"})
+    assert not any(radio.isChecked() for radio in children(editor, QRadioButton))
+    editor.set_value({"grade": None, "evidence": ""})
+    assert children(editor, QRadioButton)[-1].isChecked()
 
 
 def test_a_grade_with_nothing_chosen_and_no_evidence_is_no_answer(make: Any, qtbot: Any) -> None:

@@ -130,6 +130,8 @@ class AssessmentScreen(QWidget):
         self.problem_list.clicked.connect(self._jump_to_problem)
         self.problem_list.hide()
         layout.addWidget(self.problem_list)
+        self.view.problems_changed.connect(self._problems_changed)
+        self._problems_changed()
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_MS)
@@ -153,6 +155,11 @@ class AssessmentScreen(QWidget):
         self.subtitle.setProperty("role", "subtitle")
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
+        self.problem_count = QLabel("")
+        self.problem_count.setProperty("role", "problem")
+        self.problem_count.setAccessibleName("Problems to put right")
+        self.problem_count.hide()
+        header.addWidget(self.problem_count)
         self.saved = QLabel("")
         self.saved.setProperty("role", "saved")
         self.saved.setAccessibleName("Save state")
@@ -238,8 +245,15 @@ class AssessmentScreen(QWidget):
 
     def _list_problems(self, problems: list[Problem]) -> None:
         self.view.show_problems(problems)
+
+    def _problems_changed(self) -> None:
+        """The core's live check (or a submit attempt) changed what is wrong: list it and count it."""
+        problems = self.view.shown_problems() if self.editable else []
         self.problem_model.set_rows([(problem, problem.describe(self.form)) for problem in problems])
         self.problem_list.setVisible(bool(problems))
+        count = len(problems)
+        self.problem_count.setText(f"⚠ {count} problem{'s' if count > 1 else ''} to put right" if count else "")
+        self.problem_count.setVisible(bool(count))
 
     def _jump_to_problem(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -253,8 +267,6 @@ class AssessmentScreen(QWidget):
         problems = validate_submission(self.form, self.assessment.answers)
         self._list_problems(problems)
         if problems:
-            self.saved.setText(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} to put right before "
-                               "submitting")
             self.problem_list.setFocus()
             self.problem_list.setCurrentIndex(self.problem_model.index(0, 0))
             return
