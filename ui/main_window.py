@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.settings = load_settings()
         self.session: Session | None = None
         self.workspace: Any = None
+        self._place: tuple[str, Any] | None = None  # (username, workspace Place) kept while locked
         self.setWindowTitle("cpassess")
         self.setMinimumSize(1000, 640)
         self.stack = QStackedWidget()
@@ -192,7 +193,11 @@ class MainWindow(QMainWindow):
         if self._watcher is None:
             self._watcher = _ActivityWatcher(self.idle_timer)
             QApplication.instance().installEventFilter(self._watcher)
-        self.workspace.offer_interrupted_edit()
+        place, self._place = self._place, None
+        if place is not None and place[0] == session.user.username:
+            self.workspace.resume(place[1])  # back where they were: the lock was not a crash
+        else:
+            self.workspace.offer_interrupted_edit()
 
     def _build_toolbar(self, session: Session) -> None:
         self._toolbar.clear()
@@ -229,6 +234,7 @@ class MainWindow(QMainWindow):
         wait_for_background()
         if self.workspace is not None:
             self.workspace.save_open_work()
+            self._place = (self.session.user.username, self.workspace.place())
         session, self.session, self.workspace = self.session, None, None
         self.show_start()
         from cpassess.storage import StorageError

@@ -5,13 +5,15 @@ Screens are rebuilt from the core each time they are shown, and all of them are 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from cpassess.forms import default_catalog
 from cpassess.workflow import NotAllowed
-from ui.screens.assessment import AssessmentScreen
+from ui.screens.assessment import AssessmentScreen, CommentDraft
 from ui.screens.caseload import CaseloadScreen
 from ui.screens.child import ChildDialog, ChildScreen
 from ui.screens.review import QueueRow, ReviewQueueScreen
@@ -21,6 +23,17 @@ from ui.stack import show_only
 if TYPE_CHECKING:
     from cpassess.session import Session
     from ui.main_window import MainWindow
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the user was when the screen locked: which screen, which record, which section, and a comment being
+    typed. Held in memory only while locked, and used only if the same user unlocks."""
+
+    screen: str  # "caseload", "child", "assessment", "review", "settings"
+    record_id: str = ""
+    section_id: str = ""
+    comment: CommentDraft | None = None
 
 
 class Workspace(QWidget):
@@ -58,6 +71,40 @@ class Workspace(QWidget):
         screen = self.stack.currentWidget()
         if isinstance(screen, AssessmentScreen):
             screen.save_open_work(closing)
+
+    # --- where the user is, kept across a lock ------------------------------------------------------------
+
+    def place(self) -> Place:
+        screen = self.stack.currentWidget()
+        if isinstance(screen, AssessmentScreen):
+            section = screen.view.current_section()
+            return Place("assessment", screen.assessment.id, section.id if section else "", screen.unsent_comment())
+        if isinstance(screen, ChildScreen):
+            return Place("child", screen.child.id)
+        if isinstance(screen, ReviewQueueScreen):
+            return Place("review")
+        if isinstance(screen, SettingsScreen):
+            return Place("settings")
+        return Place("caseload")
+
+    def resume(self, place: Place) -> None:
+        """Go back to a place (after unlocking); a record that is no longer there leaves the caseload showing."""
+        match place.screen:
+            case "child":
+                self.open_child(place.record_id)
+            case "review":
+                self.show_review_queue()
+            case "settings":
+                self.show_settings()
+            case "assessment":
+                self.open_assessment(place.record_id)
+                screen = self.current()
+                if isinstance(screen, AssessmentScreen) and screen.assessment.id == place.record_id:
+                    if place.section_id:
+                        screen.view.show_section(place.section_id)
+                    comment = place.comment
+                    if comment is not None:  # once the window is back on screen: the dialog is modal
+                        QTimer.singleShot(0, lambda: screen.resume_comment(comment))
 
     # --- screens -------------------------------------------------------------------------------------------
 
@@ -128,8 +175,12 @@ class Workspace(QWidget):
         if assessment is None:
             return
         child = self.session.children.get(assessment.child_id)
-        self.banner_text.setText(f"You were working on an assessment for {child.record.full_name} when cpassess "
-                                 "last stopped. Everything up to its last autosave is kept.")
+        try:
+            title = default_catalog().get(assessment.form_id, assessment.form_version).title
+        except KeyError:
+            title = "assessment"
+        self.banner_text.setText(f"You were working on the {title} draft for {child.record.full_name} when "
+                                 "cpassess last stopped. Everything up to its last autosave is kept.")
 
         def open_it() -> None:
             self.banner.hide()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,10 +39,21 @@ log = logging.getLogger(__name__)
 AUTOSAVE_MS = 2000
 
 
+@dataclass(frozen=True)
+class CommentDraft:
+    """A reviewer's comment typed but not sent when the screen locked; offered again, as typed, on unlocking."""
+
+    returning: bool  # the comment that returns the assessment, or one on a section or question
+    section_id: str
+    field_id: str
+    text: str
+
+
 class CommentDialog(QDialog):
     """A reviewer's comment; `required` for returning an assessment."""
 
-    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, action: str = "&Add comment") -> None:
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, action: str = "&Add comment",
+                 text: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
@@ -59,6 +72,9 @@ class CommentDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.text.textChanged.connect(lambda: self.ok.setEnabled(bool(self.text.toPlainText().strip())))
+        if text:
+            self.text.setPlainText(text)
+            self.text.moveCursor(QTextCursor.MoveOperation.End)
         self.resize(520, 260)
 
     def comment(self) -> str:
@@ -115,6 +131,7 @@ class AssessmentScreen(QWidget):
         self.reviewing = (assessment.status == Status.SUBMITTED and actor.has(Role.TEAM_LEAD)
                           and assessment.author != actor.username)
         self.dirty = False
+        self._open_comment: tuple[CommentDialog, CommentDraft] | None = None  # the comment dialog, while open
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addLayout(self._header())
@@ -186,7 +203,7 @@ class AssessmentScreen(QWidget):
             self.return_button = QPushButton("&Return for changes…")
             self.approve_button = QPushButton("&Approve…")
             self.approve_button.setProperty("role", "primary")
-            self.return_button.clicked.connect(self.return_for_changes)
+            self.return_button.clicked.connect(lambda _checked=False: self.return_for_changes())
             self.approve_button.clicked.connect(self.approve)
             for button in (self.comment_button, self.return_button, self.approve_button):
                 header.addWidget(button)
@@ -299,11 +316,37 @@ class AssessmentScreen(QWidget):
         section = self.view.current_section()
         return section.id if section else self.form.sections[0].id
 
-    def _comment(self, section_id: str, field_id: str) -> None:
+    def _ask(self, dialog: CommentDialog, returning: bool, section_id: str, field_id: str = "") -> bool:
+        """Show a comment dialog; while it is open, locking keeps what is typed in it (unsent_comment)."""
+        self._open_comment = (dialog, CommentDraft(returning, section_id, field_id, ""))
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            self._open_comment = None
+
+    def unsent_comment(self) -> CommentDraft | None:
+        """The comment being typed right now, if any (asked when the screen locks)."""
+        if self._open_comment is None:
+            return None
+        dialog, draft = self._open_comment
+        text = dialog.text.toPlainText()
+        return CommentDraft(draft.returning, draft.section_id, draft.field_id, text) if text.strip() else None
+
+    def resume_comment(self, draft: CommentDraft) -> None:
+        """Open the comment dialog again with the words typed before the lock."""
+        if not self.reviewing:
+            return
+        self.view.show_section(draft.section_id)
+        if draft.returning:
+            self.return_for_changes(draft.text)
+        else:
+            self._comment(draft.section_id, draft.field_id, draft.text)
+
+    def _comment(self, section_id: str, field_id: str, text: str = "") -> None:
         where = self.form.field(field_id).label if field_id else next(
             s.title for s in self.form.sections if s.id == section_id)
-        dialog = CommentDialog("Comment", f"Your comment on “{where}”:", self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        dialog = CommentDialog("Comment", f"Your comment on “{where}”:", self, text=text)
+        if not self._ask(dialog, False, section_id, field_id):
             return
         try:
             self.session.assessments.add_comment(self.assessment.id, dialog.comment(), section_id or None,
@@ -321,12 +364,12 @@ class AssessmentScreen(QWidget):
                 comments.setdefault(key, []).append(comment.text)
         self.view.show_comments(comments)
 
-    def return_for_changes(self) -> None:
+    def return_for_changes(self, text: str = "") -> None:
         dialog = CommentDialog("Return for changes",
                                "Say what needs to change. The author will see this beside the section "
                                f"“{self.view.current_section().title if self.view.current_section() else ''}”.",
-                               self, action="&Return to the author")
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+                               self, action="&Return to the author", text=text)
+        if not self._ask(dialog, True, self._current_section_id()):
             return
         section_id, comment, assessment_id = self._current_section_id(), dialog.comment(), self.assessment.id
         # read on the UI thread: the worker must not touch widgets
