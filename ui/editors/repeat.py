@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
@@ -424,7 +425,8 @@ class _TableView(QTableView):
         return super().focusNextPrevChild(next)
 
     def _leave(self, forward: bool) -> None:
-        """Out of the table: forward to the next question (past this table's buttons), back to the buttons."""
+        """Out of the table: forward to the next control that is not a button (a space typed there must not press
+        anything: the next question, or the section list after a page's last table); back to the buttons."""
         if not forward:
             QWidget.focusNextPrevChild(self, False)
             return
@@ -432,7 +434,7 @@ class _TableView(QTableView):
         widget = self.nextInFocusChain()
         while widget is not None and widget is not self:
             outside = widget is not owner and not owner.isAncestorOf(widget)
-            if (outside and widget.isVisible() and widget.isEnabled()
+            if (outside and not isinstance(widget, QAbstractButton) and widget.isVisible() and widget.isEnabled()
                     and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
                 widget.setFocus(Qt.FocusReason.TabFocusReason)
                 return
