@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AUTOSAVE_MS = 2000
+PREVIEW_WIDTH = 760
 
 
 @dataclass(frozen=True)
@@ -81,35 +83,134 @@ class CommentDialog(QDialog):
         return self.text.toPlainText().strip()
 
 
-class ApproveDialog(QDialog):
-    """Password re-entry before signing, showing exactly which content will be signed."""
+def shown_time(stamp: str | None) -> str:
+    """A stored UTC time as the user's local date and time, the UK way."""
+    if not stamp:
+        return "not recorded"
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime("%d/%m/%Y at %H:%M")
 
-    def __init__(self, assessment: Assessment, child_name: str, parent: QWidget | None = None) -> None:
+
+class ApproveDialog(QDialog):
+    """Password re-entry before signing, showing exactly what will be signed: the form, the child, the author,
+    when it was submitted, the content fingerprint and (on request) the certified PDF itself.
+
+    `sign_requested(password)` asks the screen to sign; the dialog stays open until `signed()`, so a wrong
+    password is put right here (`refused(message)`)."""
+
+    sign_requested = Signal(str)
+
+    def __init__(self, assessment: Assessment, child_name: str, form_title: str, author_name: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Approve and sign")
         layout = QVBoxLayout(self)
         digest = assessment.content_sha256 or ""
-        text = QLabel(
-            f"You are approving the assessment of <b>{child_name}</b> exactly as the author submitted it.<br><br>"
-            f"Content fingerprint: <b>{fingerprint(digest)}</b><br>"
-            f"<span style='font-size:small'>SHA-256 {digest}</span><br><br>"
-            "Your digital signature will be added to the PDF the author certified. Type your password to sign.")
-        text.setWordWrap(True)
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(text)
+        intro = QLabel("You are approving this assessment exactly as the author submitted it. Your digital "
+                       "signature will be added to the PDF the author certified.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        facts = QFormLayout()
+        for label, value in (("Form", form_title), ("Child", child_name), ("Author", author_name),
+                             ("Submitted", shown_time(assessment.submitted_at)),
+                             ("Content fingerprint", fingerprint(digest))):
+            shown = QLabel(value)
+            shown.setWordWrap(True)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            shown.setAccessibleName(label)
+            facts.addRow(f"{label}:", shown)
+        full = QLabel(f"SHA-256 {digest}")
+        full.setProperty("role", "help")
+        full.setWordWrap(True)
+        full.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        facts.addRow("", full)
+        layout.addLayout(facts)
+        self.view_pdf = QPushButton("&View the PDF to be signed…")
+        layout.addWidget(self.view_pdf, 0, Qt.AlignmentFlag.AlignLeft)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
-        password_label = QLabel("&Password")
+        password_label = QLabel("Type your &password to sign:")
         password_label.setBuddy(self.password)
         layout.addWidget(password_label)
         layout.addWidget(self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.sign = buttons.addButton("&Approve and sign", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, 280)
+        self.message = QLabel()
+        self.message.setProperty("role", "problem")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign = self.buttons.addButton("&Approve and sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign.setEnabled(False)
+        self.buttons.accepted.connect(self._sign)
+        self.buttons.rejected.connect(self.reject)
+        self.password.textChanged.connect(lambda text: self.sign.setEnabled(bool(text)))
+        layout.addWidget(self.buttons)
+        self.password.setFocus()
+        self.resize(600, 360)
+
+    def _sign(self) -> None:
+        if self.password.text():
+            self.sign_requested.emit(self.password.text())
+
+    # --- BusyIndicator: while the password is checked and the signature made ---
+
+    def start(self, message: str) -> None:
+        self.message.setProperty("role", "help")
+        self.message.style().polish(self.message)
+        self.message.setText(message)
+        self.message.show()
+        self.buttons.setEnabled(False)
+        self.password.setEnabled(False)
+
+    def stop(self) -> None:
+        self.buttons.setEnabled(True)
+        self.password.setEnabled(True)
+
+    def refused(self, message: str) -> None:
+        """The signature was not made (a wrong password): say why and let the user try again."""
+        self.message.setProperty("role", "problem")
+        self.message.style().polish(self.message)
+        self.message.setText(f"⚠ {message}")
+        self.message.show()
+        self.password.selectAll()
+        self.password.setFocus()
+
+
+class SignedPdfDialog(QDialog):
+    """The stored certified PDF, page by page: exactly the bytes the approval signature will cover."""
+
+    def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
+        from PySide6.QtGui import QPixmap
+        from PySide6.QtWidgets import QScrollArea
+
+        from ui.pdf_pages import render_pages
+
+        super().__init__(parent)
+        self.setWindowTitle("The PDF to be signed")
+        layout = QVBoxLayout(self)
+        pages = QWidget()
+        pages_layout = QVBoxLayout(pages)
+        pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        images = render_pages(pdf, PREVIEW_WIDTH)
+        for number, image in enumerate(images, start=1):
+            page = QLabel()
+            page.setPixmap(QPixmap.fromImage(image))
+            page.setAccessibleName(f"Page {number} of {len(images)}")
+            pages_layout.addWidget(page)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(pages)
+        scroll.setAccessibleName("The PDF to be signed")
+        layout.addWidget(QLabel(f"The PDF the author certified: {len(images)} pages."))
+        layout.addWidget(scroll, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.resize(PREVIEW_WIDTH + 80, min(860, self.screen().availableGeometry().height() * 9 // 10))
 
 
 PROBLEM_COLUMNS: list[Column[tuple[Problem, str]]] = [Column("Problem", lambda item: f"⚠ {item[1]}")]
@@ -296,9 +397,25 @@ class AssessmentScreen(QWidget):
         assessment_id = self.assessment.id
 
         def submitted(assessment: Assessment) -> None:
+            from ui.screens.exchange import recipients_for, send_package
+
             self.session.assessments.clear_editing()
-            QMessageBox.information(self, "Submitted", f"Submitted for review. Content fingerprint "
-                                                       f"{fingerprint(assessment.content_sha256 or '')}.")
+            self.assessment = assessment
+            leads = recipients_for(self.session, assessment)
+            done = (f"Submitted for review and signed by you. Content fingerprint "
+                    f"{fingerprint(assessment.content_sha256 or '')}.")
+            if not leads:
+                QMessageBox.information(self, "Submitted", f"{done}\n\nNext: a team lead reviews it. A team lead "
+                                        "who signs in on this laptop finds it in their review queue.")
+            else:
+                names = ", ".join(name for _, name in leads)
+                answer = QMessageBox.question(
+                    self, "Submitted",
+                    f"{done}\n\nNext: send it to your team lead ({names}). If they review on this laptop it is "
+                    "already in their review queue; if they use their own, send it as a package that only they "
+                    "can open.\n\nSend it as a package now?")
+                if answer == QMessageBox.StandardButton.Yes:
+                    send_package(self.window_, self.session, assessment)
             self.finished.emit()
 
         def refused(error: Exception) -> None:
@@ -377,18 +494,41 @@ class AssessmentScreen(QWidget):
                          lambda _: self.finished.emit(), "Returning the assessment…")
 
     def approve(self) -> None:
-        dialog = ApproveDialog(self.assessment, self.child_name, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        password = dialog.password.text()
+        from ui.background import run_in_background
+        from ui.main_window import explain
+
+        author = self.session.user_named(self.assessment.author)
+        dialog = ApproveDialog(self.assessment, self.child_name, self.form.title,
+                               author.display_name if author else self.assessment.author, self)
+        dialog.view_pdf.clicked.connect(lambda: self._view_signed_pdf(dialog))
         assessment_id = self.assessment.id
 
-        def approved(assessment: Assessment) -> None:
+        def approved(_: Assessment) -> None:
+            dialog.accept()
             QMessageBox.information(self, "Approved", "Approved and signed. The signed PDF is now the record.")
             self.finished.emit()
 
-        self.window_.run(lambda: self.session.assessments.approve(assessment_id, password), approved,
-                         "Checking and signing the approval…")
+        def refused(error: Exception) -> None:
+            if isinstance(error, NotAllowed):
+                dialog.refused(explain(error))  # a wrong password: the dialog stays open to try again
+            else:
+                dialog.reject()
+                self.window_.show_error(error)
+
+        def sign(password: str) -> None:
+            run_in_background(lambda: self.session.assessments.approve(assessment_id, password), approved, refused,
+                              dialog, "Checking your password and signing…")
+
+        dialog.sign_requested.connect(sign)
+        dialog.exec()
+
+    def _view_signed_pdf(self, parent: QWidget) -> None:
+        pdf = self.session.assessments.document(self.assessment.id, "full", "submitted")
+        if pdf is None:
+            QMessageBox.warning(parent, "The PDF to be signed", "The certified PDF is not stored with this "
+                                "assessment, so it cannot be approved here.")
+            return
+        SignedPdfDialog(pdf, parent).exec()
 
     def _start_correction(self) -> None:
         try:
