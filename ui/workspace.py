@@ -109,8 +109,12 @@ class Workspace(QWidget):
     # --- screens -------------------------------------------------------------------------------------------
 
     def show_caseload(self) -> None:
-        screen = CaseloadScreen(self.session.children.rows())
+        from cpassess.worklist import what_needs_doing
+
+        rows = self.session.children.rows()
+        screen = CaseloadScreen(rows, what_needs_doing(self.session, rows))
         screen.open_child.connect(self.open_child)
+        screen.open_assessment.connect(self.open_assessment)
         screen.add_child.connect(self.add_child)
         self._show(screen)
 

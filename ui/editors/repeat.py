@@ -414,19 +414,18 @@ class _TableView(QTableView):
         forward = leaving.get(hint)
         if forward is not None and self._at_edge(forward):
             super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            self._leave(forward)
+            self._leave_typing(forward)
             return
         super().closeEditor(editor, hint)
 
     def focusNextPrevChild(self, next: bool) -> bool:
-        if self._at_edge(next):
-            self._leave(next)
-            return True
+        if self._at_edge(next):  # not typing in a cell: the next control in Tab order, buttons included
+            return QWidget.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
 
-    def _leave(self, forward: bool) -> None:
-        """Out of the table: forward to the next control that is not a button (a space typed there must not press
-        anything: the next question, or the section list after a page's last table); back to the buttons."""
+    def _leave_typing(self, forward: bool) -> None:
+        """Out of the last cell while typing: forward to the next control that is not a button (the next words
+        must not press one: the next question, or the section list after a page's last table)."""
         if not forward:
             QWidget.focusNextPrevChild(self, False)
             return

@@ -97,7 +97,12 @@ sections:
       - {id: registered_on, kind: date, label: Registered on, visible_if: {field: registered, equals: "yes"}}
       - {id: areas_of_concern, kind: multi_choice, label: Areas of concern,
          visible_if: {field: registered, equals: "yes"}, options: AREAS}
+      - {id: concern_date, kind: date, label: Date of the concern or IRD, not_future: true,
+         help: "The initial CPPM is due within 28 days of it."}
+      - {id: last_cppm, kind: date, label: Last CPPM, not_future: true,
+         help: "The first core group is due within 15 working days of it; the review CPPM within 6 months."}
       - {id: next_cppm, kind: date, label: Next Child Protection Planning Meeting (CPPM)}
+      - {id: last_core_group, kind: date, label: Last core group meeting, not_future: true}
       - {id: next_core_group, kind: date, label: Next core group meeting}
 """
 
@@ -133,7 +138,8 @@ def record_to_answers(record: ChildRecord | None) -> dict[str, Any]:
 def answers_to_data(answers: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {key: answers[key] for key in ("given_names", "family_name", "known_as", "sex", "chi",
                                                           "address", "school", "named_person", "lead_professional",
-                                                          "next_cppm", "next_core_group") if answers.get(key)}
+                                                          "next_cppm", "next_core_group", "concern_date", "last_cppm",
+                                                          "last_core_group") if answers.get(key)}
     data.setdefault("given_names", "")
     data.setdefault("family_name", "")
     if answers.get("born") == "unborn":

@@ -1,0 +1,49 @@
+"""The caseload leads with what needs doing (issue 14): returned to me, awaiting my review, meetings due."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app_driver import LEAD, SAM, open_window, settle, unlock
+from PySide6.QtCore import Qt
+
+from cpassess.worklist import MARKS, Kind
+from ui.screens.assessment import AssessmentScreen
+from ui.screens.caseload import CaseloadScreen
+
+
+def shown(screen: CaseloadScreen) -> list[str]:
+    model = screen.tasks
+    return [model.data(model.index(row, 0)) for row in range(model.rowCount())]
+
+
+def test_a_practitioner_sees_what_was_returned_and_opens_it(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    screen = window.workspace.current()
+    assert isinstance(screen, CaseloadScreen) and screen.task_list.isVisible()
+    lines = shown(screen)
+    returned = [n for n, line in enumerate(lines) if line.startswith(MARKS[Kind.RETURNED])]
+    assert returned, lines
+    for line in lines:  # a sign and words on every line: never colour alone
+        assert any(line.startswith(mark) for mark in MARKS.values())
+        for role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
+            assert screen.tasks.data(screen.tasks.index(0, 0), role) is None
+    task = screen.tasks.row_at(returned[0])
+    screen.task_list.setFocus()
+    screen.task_list.setCurrentIndex(screen.tasks.index(returned[0], 0))
+    qtbot.keyClick(screen.task_list, Qt.Key.Key_Return)
+    settle(qtbot)
+    opened = window.workspace.current()
+    assert isinstance(opened, AssessmentScreen) and opened.assessment.id == task.assessment_id
+
+
+def test_a_team_lead_sees_what_awaits_review_with_the_authors_name(qtbot: Any, app_look: Any,
+                                                                   demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, LEAD.username, LEAD.password)
+    screen = window.workspace.current()
+    waiting = [line for line in shown(screen) if line.startswith(MARKS[Kind.REVIEW])]
+    assert len(waiting) == len(window.session.assessments.review_queue()) > 0
+    assert all(" from " in line and "sam" not in line.split(" from ")[1].split(" — ")[0] for line in waiting)
