@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.database = database
         self.settings = load_settings()
+        from ui.spelling import set_enabled  # cheap: the dictionary itself loads when a narrative box is shown
+
+        set_enabled(self.settings.spell_check)
         self.session: Session | None = None
         self.workspace: Any = None
         self._place: tuple[str, Any] | None = None  # (username, workspace Place) kept while locked
@@ -248,6 +251,13 @@ class MainWindow(QMainWindow):
     def _idle_timeout(self) -> None:
         log.info("idle lock")
         self.lock()
+
+    def set_spell_check(self, enabled: bool) -> None:
+        from ui.spelling import set_enabled
+
+        self.settings.spell_check = enabled
+        save_settings(self.settings)
+        set_enabled(enabled)
 
     def set_idle_minutes(self, minutes: int) -> None:
         self.settings.idle_lock_minutes = minutes

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemDelegate,
@@ -62,6 +62,7 @@ from ui.editors.simple import (
     show_number,
     shown_date,
 )
+from ui.spelling import check_spelling, context_menu
 
 Index = QModelIndex | QPersistentModelIndex
 SHOWN_CHARACTERS = 100  # a cell shows the start of a long answer; its tooltip and editor show all of it
@@ -256,6 +257,10 @@ class _CellText(QPlainTextEdit):
         super().__init__(parent)
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.spelling = check_spelling(self)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        context_menu(self, event.pos()).exec(event.globalPos())
 
     def focusNextPrevChild(self, next: bool) -> bool:
         self.tabbed.emit(next)
