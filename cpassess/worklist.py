@@ -28,7 +28,7 @@ class Kind(IntEnum):
 
 # A sign and a word for each kind, so the list never relies on colour
 MARKS = {Kind.OVERDUE: "⚠ Overdue", Kind.RETURNED: "↩ Returned to you", Kind.REVIEW: "✎ Awaiting your review",
-         Kind.DUE_SOON: "⏰ Due soon"}
+         Kind.DUE_SOON: "◷ Due soon"}
 
 
 @dataclass(frozen=True)

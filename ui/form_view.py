@@ -32,8 +32,8 @@ from ui.editors import FieldEditor, editor_for
 from ui.models import Column, RowsModel
 
 log = logging.getLogger(__name__)
-READ_ONLY_NOTICE = "🔒 Read only: these answers cannot be changed here."
-REVIEW_NOTICE = ("🔒 Read only: you are reviewing the author's answers. Use “Comment…” beside a question, or "
+READ_ONLY_NOTICE = "⊘ Read only: these answers cannot be changed here."
+REVIEW_NOTICE = ("⊘ Read only: you are reviewing the author's answers. Use “Comment…” beside a question, or "
                  "comment on the whole section.")
 CHECK_DELAY_MS = 250  # the core's check runs this long after the last keystroke
 SLOW_CHECK_SECONDS = 0.04  # a check slower than this moves to a worker thread from then on
@@ -101,12 +101,24 @@ class FieldRow(QFrame):
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem)
+        self.note = QLabel()  # a check of the screen's own (a CHI warning), kept apart from the core's problems
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         self.comments = QVBoxLayout()
         layout.addLayout(self.comments)
 
     def show_problem(self, message: str | None) -> None:
         self.problem.setText(f"⚠ {message}" if message else "")
         self.problem.setVisible(bool(message))
+
+    def show_note(self, message: str | None, warning: bool = False) -> None:
+        """A blocking problem (⚠, in the problem style) or a warning that does not block (△, the warning style)."""
+        self.note.setText(f"{'△' if warning else '⚠'} {message}" if message else "")
+        self.note.setProperty("role", "warning" if warning else "problem")
+        self.note.style().unpolish(self.note)
+        self.note.style().polish(self.note)
+        self.note.setVisible(bool(message))
 
     def show_comments(self, texts: Iterable[str]) -> None:
         while self.comments.count():
@@ -199,7 +211,7 @@ class FormView(QWidget):
             notice.setProperty("role", "read-only")
             notice.setWordWrap(True)
             layout.addWidget(notice)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(CHECK_DELAY_MS)

@@ -21,6 +21,7 @@ QLabel[role="section"] {{ font-size: {section}pt; font-weight: 600; color: {ACCE
 QLabel[role="field-label"] {{ font-weight: 600; color: {INK}; }}
 QLabel[role="help"] {{ color: {MUTED}; }}
 QLabel[role="problem"] {{ color: {PROBLEM}; font-weight: 600; }}
+QLabel[role="warning"] {{ color: #7a5200; background: #fff7e0; border-left: 3px solid #d9a400; padding: 2px 6px; }}
 QLabel[role="comment"] {{ background: #fff4d6; border: 1px solid #e6c76a; border-radius: 4px; padding: 6px; }}
 QLabel[role="saved"] {{ color: {SUCCESS}; }}
 QLabel[role="chosen"] {{ color: {INK}; font-weight: 600; }}

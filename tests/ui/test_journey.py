@@ -174,10 +174,10 @@ def add_child(qtbot: Any, window: MainWindow) -> ChildScreen:
         write(qtbot, view, "date_of_birth", "19/04/2019")
         choose(qtbot, view, "sex", "Female")
         write(qtbot, view, "chi", "1904190287")  # a wrong check digit is pointed out as it is typed
-        assert row(view, "chi").problem.isVisible()
+        assert row(view, "chi").note.isVisible() and row(view, "chi").note.property("role") == "problem"
         qtbot.keyClick(focused(), Qt.Key.Key_Backspace)
         qtbot.keyClicks(focused(), "6")
-        assert not row(view, "chi").problem.isVisible()
+        assert not row(view, "chi").note.isVisible()
         click(qtbot, button(dialog, "Save"))
 
     with DialogAnswer(ChildDialog, fill):

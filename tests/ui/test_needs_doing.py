@@ -47,3 +47,18 @@ def test_a_team_lead_sees_what_awaits_review_with_the_authors_name(qtbot: Any, a
     waiting = [line for line in shown(screen) if line.startswith(MARKS[Kind.REVIEW])]
     assert len(waiting) == len(window.session.assessments.review_queue()) > 0
     assert all(" from " in line and "sam" not in line.split(" from ")[1].split(" — ")[0] for line in waiting)
+
+
+def test_the_review_queue_is_oldest_first_and_its_sort_arrow_says_so(qtbot: Any, app_look: Any,
+                                                                     demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, LEAD.username, LEAD.password)
+    window.workspace.show_review_queue()
+    queue = window.workspace.current()
+    header = queue.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (3, Qt.SortOrder.AscendingOrder)
+    submitted = [row.submitted_at for row in queue.model.rows()]
+    assert submitted == sorted(submitted)
+    names = {user.display_name for user in window.session.users()}
+    assert all(row.author in names for row in queue.model.rows())  # people's names, not usernames
+    assert not queue.table.wordWrap()

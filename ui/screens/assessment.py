@@ -489,9 +489,18 @@ class AssessmentScreen(QWidget):
         if not self._ask(dialog, True, self._current_section_id()):
             return
         section_id, comment, assessment_id = self._current_section_id(), dialog.comment(), self.assessment.id
+        author = self.session.user_named(self.assessment.author)
+        name = author.display_name if author else self.assessment.author
+
+        def returned(_: Assessment) -> None:
+            QMessageBox.information(self, "Returned", f"Returned to {name} with your comment. They can change it and "
+                                    "submit it again. If they work on their own laptop, send them the decision with "
+                                    "“Send as package…” on this assessment.")
+            self.finished.emit()
+
         # read on the UI thread: the worker must not touch widgets
         self.window_.run(lambda: self.session.assessments.return_for_changes(assessment_id, comment, section_id),
-                         lambda _: self.finished.emit(), "Returning the assessment…")
+                         returned, "Returning the assessment…")
 
     def approve(self) -> None:
         from ui.background import run_in_background
