@@ -197,6 +197,9 @@ class FormView(QWidget):
         self.section_list.setModel(self.sections)
         self.section_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.section_list.setWordWrap(True)
+        # one scrollbar at large text: titles wrap to the list's width instead of scrolling sideways
+        self.section_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.section_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.section_list.setMinimumWidth(220)
         self.section_list.selectionModel().currentChanged.connect(self._section_chosen)
         splitter = QSplitter()

@@ -43,6 +43,7 @@ QTableView {{ gridline-color: #e3e7ec; selection-background-color: #cfe0ef; sele
 QHeaderView::section {{ background: #eef1f5; border: none; border-bottom: 1px solid #d5dbe3; padding: 4px 6px;
     font-weight: 600; }}
 QListWidget#SectionList::item, QListView#SectionList::item {{ padding: 5px 6px; }}
+QRadioButton::indicator, QCheckBox::indicator {{ width: {indicator}px; height: {indicator}px; }}
 """
 
 
@@ -68,6 +69,8 @@ def apply_theme(app: QApplication) -> None:
 def style_sheet(base_points: float) -> str:
     """The style sheet, with headings sized from the system font (style sheets cannot scale by percentage)."""
     base = base_points if base_points > 0 else 10.0
-    return _STYLE_SHEET.format(title=round(base * 1.5, 1), section=round(base * 1.25, 1), INK=INK, MUTED=MUTED,
+    # radio and check box indicators grow with the text (Fusion's are a fixed 13 px otherwise)
+    return _STYLE_SHEET.format(title=round(base * 1.5, 1), section=round(base * 1.25, 1), indicator=round(base * 1.35),
+                               INK=INK, MUTED=MUTED,
                                ACCENT=ACCENT, PROBLEM=PROBLEM, SUCCESS=SUCCESS,
                                DISABLED=DISABLED)
