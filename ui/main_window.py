@@ -147,7 +147,9 @@ class MainWindow(QMainWindow):
         self._toolbar.clear()  # it names the signed-in user: nothing of the session stays on screen
         self._toolbar.hide()
         if self.database.exists() and slot_file_for(self.database).exists():
-            screen = UnlockScreen(self.database, self.settings.last_username or "")
+            # the last username only for the database it was used with: another team's name would mislead
+            same = self.settings.last_database == str(self.database)
+            screen = UnlockScreen(self.database, (self.settings.last_username or "") if same else "")
             screen.unlock_requested.connect(self._unlock)
             self._replace_screen(screen)
         else:
