@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from app_driver import click, type_into
-from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QLabel, QRadioButton
 
 from cpassess.forms import default_catalog, validate_submission
 from ui import form_view
@@ -82,3 +82,42 @@ def test_a_slow_check_runs_off_the_ui_thread_and_its_result_still_arrives(qtbot:
     date = view.row("assessment_date")
     type_into(qtbot, date.editor.focus_widget(), TOMORROW)
     qtbot.waitUntil(lambda: date.problem.isVisible())
+
+
+def test_after_a_failed_submit_the_count_follows_the_answers_and_looks_like_a_problem(
+        qtbot: Any, app_look: Any, demo_db: Any) -> None:
+    from app_driver import SAM, open_window, unlock
+
+    from ui.screens.assessment import AssessmentScreen
+
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    draft = window.session.assessments.new(window.session.children.rows()[0].child_id, "neglect-assessment")
+    window.workspace.open_assessment(draft.id)
+    screen = window.workspace.current()
+    assert isinstance(screen, AssessmentScreen) and not screen.problem_count.isVisible()
+    click(qtbot, screen.submit_button)
+    assert screen.problem_count.isVisible() and screen.problem_list.isVisible()
+    assert screen.problem_count.property("role") == "problem" != screen.saved.property("role")
+    before = screen.problem_model.rowCount()
+    assert screen.problem_count.text().startswith(f"⚠ {before} problems")
+    date = screen.view.row("assessment_date")
+    type_into(qtbot, date.editor.focus_widget(), dt.date.today().strftime("%d/%m/%Y"))
+    qtbot.waitUntil(lambda: screen.problem_model.rowCount() == before - 1)  # no second submit needed
+    assert screen.problem_count.text().startswith(f"⚠ {before - 1} problems")
+    assert not date.problem.isVisible()
+
+
+def test_disabled_controls_and_review_mode_look_different(qtbot: Any, app_look: Any) -> None:
+    from PySide6.QtGui import QPalette
+
+    palette = app_look.palette()
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        assert palette.color(QPalette.ColorGroup.Disabled, role) != palette.color(QPalette.ColorGroup.Active, role)
+    assert "QPushButton:disabled" in app_look.styleSheet() and "dashed" in app_look.styleSheet()
+    form = default_catalog().get("neglect-assessment")
+    review = FormView(form, {}, read_only=True, commentable=True)
+    qtbot.addWidget(review)
+    notices = [label.text() for label in review.findChildren(QLabel) if label.property("role") == "read-only"]
+    assert notices and "Read only" in notices[0]  # said in words
+    assert review.row("assessment_date").property("role") == "answer-read-only"

@@ -436,6 +436,7 @@ class AssessmentScreen(QWidget):
     def _ask(self, dialog: CommentDialog, returning: bool, section_id: str, field_id: str = "") -> bool:
         """Show a comment dialog; while it is open, locking keeps what is typed in it (unsent_comment)."""
         self._open_comment = (dialog, CommentDraft(returning, section_id, field_id, ""))
+        dialog.addAction(self.window_.lock_action)  # Ctrl+L locks from the dialog too, keeping what is typed
         try:
             return dialog.exec() == QDialog.DialogCode.Accepted
         finally:
