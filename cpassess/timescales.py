@@ -76,6 +76,7 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _scottish_holidays(day.year)
 
 
+@functools.lru_cache(maxsize=4096)  # a caseload's meetings fall on a few hundred distinct days
 def add_working_days(start: dt.date, count: int) -> dt.date:
     """The date `count` Scottish working days after `start` (the start day itself does not count)."""
     day = start

@@ -72,13 +72,12 @@ def meeting_tasks(rows: Iterable[CaseloadRow], today: dt.date,
     return tasks
 
 
-def what_needs_doing(session: Session, rows: Sequence[CaseloadRow], today: dt.date | None = None) -> list[Task]:
-    """Everything the signed-in user should act on, most pressing first."""
-    today = today or dt.date.today()
+def assessment_tasks(session: Session, rows: Sequence[CaseloadRow]) -> list[Task]:
+    """Assessments returned to the signed-in user, and (for a team lead) those awaiting their review."""
     me = session.user.username
     names = {row.child_id: row.name for row in rows}
     titles = _form_titles()
-    tasks = meeting_tasks(rows, today)
+    tasks = []
     for assessment in session.assessments.find(status=Status.RETURNED):
         if assessment.author == me:
             tasks.append(Task(Kind.RETURNED, assessment.child_id, names.get(assessment.child_id, ""),
@@ -89,7 +88,18 @@ def what_needs_doing(session: Session, rows: Sequence[CaseloadRow], today: dt.da
             who = author.display_name if author else assessment.author
             tasks.append(Task(Kind.REVIEW, assessment.child_id, names.get(assessment.child_id, ""),
                               f"{titles.get(assessment.form_id, assessment.form_id)} from {who}", assessment.id))
+    return tasks
+
+
+def ordered(tasks: Iterable[Task], today: dt.date) -> list[Task]:
+    """Most pressing first: overdue, returned, awaiting review, due soon; soonest date, then name."""
     return sorted(tasks, key=lambda task: (task.kind, task.due or today, task.child_name.casefold()))
+
+
+def what_needs_doing(session: Session, rows: Sequence[CaseloadRow], today: dt.date | None = None) -> list[Task]:
+    """Everything the signed-in user should act on, most pressing first."""
+    today = today or dt.date.today()
+    return ordered([*meeting_tasks(rows, today), *assessment_tasks(session, rows)], today)
 
 
 def _form_titles() -> dict[str, str]:

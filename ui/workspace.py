@@ -5,6 +5,7 @@ Screens are rebuilt from the core each time they are shown, and all of them are 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from ui.screens.child import ChildDialog, ChildScreen
 from ui.screens.review import QueueRow, ReviewQueueScreen
 from ui.screens.settings import SettingsScreen
 from ui.stack import show_only
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -109,12 +112,21 @@ class Workspace(QWidget):
     # --- screens -------------------------------------------------------------------------------------------
 
     def show_caseload(self) -> None:
-        from cpassess.worklist import what_needs_doing
+        import datetime as dt
+
+        from shiboken6 import isValid
+
+        from cpassess.worklist import assessment_tasks, meeting_tasks
+        from ui.background import run_in_background
 
         rows = self.session.children.rows()
-        screen = CaseloadScreen(rows, what_needs_doing(self.session, rows))
+        screen = CaseloadScreen(rows, assessment_tasks(self.session, rows))
         screen.open_child.connect(self.open_child)
         screen.open_assessment.connect(self.open_assessment)
+        today = dt.date.today()
+        # meetings due are worked out from the rows alone (no database), on a worker: the caseload shows at once
+        run_in_background(lambda: meeting_tasks(rows, today), lambda tasks: isValid(screen) and screen.add_tasks(tasks),
+                          lambda error: log.warning("meetings due could not be worked out: %s", type(error).__name__))
         screen.add_child.connect(self.add_child)
         self._show(screen)
 

@@ -23,6 +23,8 @@ def test_a_practitioner_sees_what_was_returned_and_opens_it(qtbot: Any, app_look
     unlock(qtbot, window, SAM.username, SAM.password)
     screen = window.workspace.current()
     assert isinstance(screen, CaseloadScreen) and screen.task_list.isVisible()
+    meetings = (MARKS[Kind.OVERDUE], MARKS[Kind.DUE_SOON])
+    qtbot.waitUntil(lambda: any(line.startswith(meetings) for line in shown(screen)))  # worked out on a worker
     lines = shown(screen)
     returned = [n for n, line in enumerate(lines) if line.startswith(MARKS[Kind.RETURNED])]
     assert returned, lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 from cpassess.caseload import CaseloadRow, matching
 from cpassess.dates import uk_date
 from cpassess.workflow import STATUS_LABELS, Status
-from cpassess.worklist import Task
+from cpassess.worklist import Task, ordered
 from ui.models import Column, RowsModel
 
 
@@ -75,22 +77,17 @@ class CaseloadScreen(QWidget):
         header.addWidget(self.count)
         layout.addLayout(header)
         self.tasks: RowsModel[Task] = RowsModel(TASK_COLUMNS, self)
-        self.tasks.set_rows(tasks or [])
         self.task_list = QListView()
         self.task_list.setModel(self.tasks)
         self.task_list.setAccessibleName("Needs doing")
         self.task_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.task_list.activated.connect(self._open_task)
-        lines = min(max(self.tasks.rowCount(), 1), SHOWN_TASKS)
-        self.task_list.setFixedHeight(lines * (self.task_list.sizeHintForRow(0) if self.tasks.rowCount() else 20)
-                                      + 2 * self.task_list.frameWidth() + 4)
-        self.task_title = QLabel(f"&Needs doing ({self.tasks.rowCount()})")
+        self.task_title = QLabel()
         self.task_title.setProperty("role", "field-label")
         self.task_title.setBuddy(self.task_list)
         layout.addWidget(self.task_title)
         layout.addWidget(self.task_list)
-        self.task_title.setVisible(bool(self.tasks.rowCount()))
-        self.task_list.setVisible(bool(self.tasks.rowCount()))
+        self.add_tasks(tasks or [])
         tools = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name, known as or CHI number")
@@ -143,6 +140,17 @@ class CaseloadScreen(QWidget):
         self.count.setText(f"{len(rows)} of {total} children" if text.strip() else f"{total} children")
         if rows:
             self.table.selectRow(0)
+
+    def add_tasks(self, tasks: list[Task]) -> None:
+        """More of what needs doing (meetings due arrive from a worker once the caseload is on screen)."""
+        self.tasks.set_rows(ordered([*self.tasks.rows(), *tasks], dt.date.today()))
+        count = self.tasks.rowCount()
+        lines = min(max(count, 1), SHOWN_TASKS)
+        self.task_list.setFixedHeight(lines * (self.task_list.sizeHintForRow(0) if count else 20)
+                                      + 2 * self.task_list.frameWidth() + 4)
+        self.task_title.setText(f"&Needs doing ({count})")
+        self.task_title.setVisible(bool(count))
+        self.task_list.setVisible(bool(count))
 
     def _open_task(self, index: QModelIndex) -> None:
         if index.isValid():
