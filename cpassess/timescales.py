@@ -116,7 +116,7 @@ class Deadline:
         return Urgency.DUE_SOON if (self.due - today).days <= soon else Urgency.LATER
 
     def describe(self, today: dt.date) -> str:
-        """In words, never by colour alone: "Review CPPM overdue by 3 days (within 6 months of the last CPPM)"."""
+        """In words, never by colour alone: "Review CPPM overdue by 3 days (6 months from the last CPPM)"."""
         days = (self.due - today).days
         if days < 0:
             when = f"overdue by {-days} day{'s' if days != -1 else ''}"

@@ -64,7 +64,7 @@ def test_the_initial_cppm_is_due_28_days_after_the_concern() -> None:
     assert initial.urgency(MONDAY + dt.timedelta(days=14)) is Urgency.DUE_SOON
     assert initial.urgency(MONDAY + dt.timedelta(days=29)) is Urgency.OVERDUE
     assert initial.describe(MONDAY + dt.timedelta(days=30)) == (
-        "Initial CPPM overdue by 2 days (within 28 days of the concern (IRD))")
+        "Initial CPPM overdue by 2 days (28 days from the concern or IRD)")
 
 
 def test_after_registration_the_first_core_group_and_the_review_cppm() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,17 @@ def shown(screen: CaseloadScreen) -> list[str]:
 def test_a_practitioner_sees_what_was_returned_and_opens_it(qtbot: Any, app_look: Any, demo_db: Path) -> None:
     window = open_window(qtbot, demo_db)
     unlock(qtbot, window, SAM.username, SAM.password)
+    concern = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    window.session.children.add({"given_names": "Iona", "family_name": "Campbell", "date_of_birth": "2019-05-01",
+                                 "concern_date": concern})
+    window.workspace.show_caseload()
     screen = window.workspace.current()
     assert isinstance(screen, CaseloadScreen) and screen.task_list.isVisible()
-    meetings = (MARKS[Kind.OVERDUE], MARKS[Kind.DUE_SOON])
-    qtbot.waitUntil(lambda: any(line.startswith(meetings) for line in shown(screen)))  # worked out on a worker
+    overdue = (f"{MARKS[Kind.OVERDUE]}: Initial CPPM overdue by 2 days (28 days from the concern or IRD)"
+               " — Campbell, Iona")
+    qtbot.waitUntil(lambda: overdue in shown(screen))  # worked out on a worker once the caseload is on screen
     lines = shown(screen)
+    assert lines[0] == overdue  # what is overdue leads
     returned = [n for n, line in enumerate(lines) if line.startswith(MARKS[Kind.RETURNED])]
     assert returned, lines
     for line in lines:  # a sign and words on every line: never colour alone
