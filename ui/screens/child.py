@@ -237,14 +237,16 @@ class ChildDialog(QDialog):
             self.accept()
 
 
-ASSESSMENT_COLUMNS: list[Column[Assessment]] = [
-    Column("Assessment", lambda a: f"{default_catalog().get(a.form_id, a.form_version).title} (v{a.form_version})"
-           if a.form_version in default_catalog().versions(a.form_id) else f"{a.form_id} v{a.form_version}"),
-    Column("Status", lambda a: STATUS_LABELS[a.status]),
-    Column("Author", lambda a: a.author),
-    Column("Last changed", lambda a: uk_date(a.updated), lambda a: a.updated),
-    Column("Approved", lambda a: uk_date(a.approved_at), lambda a: a.approved_at or ""),
-]
+def assessment_columns(names: dict[str, str]) -> list[Column[Assessment]]:
+    """The child's assessments; authors by their names (`names`: username -> display name)."""
+    return [
+        Column("Assessment", lambda a: f"{default_catalog().get(a.form_id, a.form_version).title} (v{a.form_version})"
+               if a.form_version in default_catalog().versions(a.form_id) else f"{a.form_id} v{a.form_version}"),
+        Column("Status", lambda a: STATUS_LABELS[a.status]),
+        Column("Author", lambda a: names.get(a.author, a.author)),
+        Column("Last changed", lambda a: uk_date(a.updated), lambda a: a.updated),
+        Column("Approved", lambda a: uk_date(a.approved_at), lambda a: a.approved_at or ""),
+    ]
 
 
 def _member(person: Any) -> str:
@@ -303,7 +305,8 @@ class ChildScreen(QWidget):
         open_button.clicked.connect(self._open_selected)
         tools.addWidget(open_button)
         layout.addLayout(tools)
-        self.model: RowsModel[Assessment] = RowsModel(ASSESSMENT_COLUMNS, self)
+        names = {user.username: user.display_name for user in session.users()}
+        self.model: RowsModel[Assessment] = RowsModel(assessment_columns(names), self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Assessments of this child")
