@@ -90,4 +90,4 @@ def test_the_child_screen_lists_the_household(qtbot: Any, app_look: Any, demo_db
     authors = {window.workspace.current().model.data(window.workspace.current().model.index(row, 2))
                for row in range(window.workspace.current().model.rowCount())}
     usernames = {user.username for user in window.session.users()}
-    assert not authors & usernames  # people's names, not their usernames
+    assert authors and not authors & usernames  # people's names, not their usernames
