@@ -8,7 +8,8 @@ PYTHON := $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
             $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := poppler-utils mupdf-tools postgresql libnss3-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+SYSTEM_PACKAGES := poppler-utils mupdf-tools postgresql libnss3-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 \
+                   libdbus-1-3 libglib2.0-0 libenchant-2-2 hunspell-en-gb
 export QT_QPA_PLATFORM ?= $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,offscreen)
 
 .PHONY: run test lint test-slow screenshots bench sysdeps clean dist dist-test
@@ -29,7 +30,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/cpassess
 
-# Tools the tests call (poppler's pdfsig/pdftotext, PostgreSQL for the team server's tests) and the libraries Qt loads, installed only when missing.
+# Tools the tests call (poppler's pdfsig/pdftotext, mupdf's mutool, PostgreSQL for the team server's tests), the
+# libraries Qt loads and the spell-check dictionary (libenchant with British English Hunspell), installed only when missing.
 sysdeps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

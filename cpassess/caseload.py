@@ -65,6 +65,9 @@ class CaseloadRow:
     latest_updated: str | None
     owner: str
     search: str
+    concern_date: str | None = None
+    last_cppm: str | None = None
+    last_core_group: str | None = None
 
     def overdue(self, today: dt.date | None = None) -> list[str]:
         """Meetings whose date has passed without a new date being set."""
@@ -200,6 +203,9 @@ class Caseload:
                 latest_updated=row["a_updated"],
                 owner=row["owner"],
                 search=row["search"],
+                concern_date=record.get("concern_date"),
+                last_cppm=record.get("last_cppm"),
+                last_core_group=record.get("last_core_group"),
             ))
         rows.sort(key=lambda r: r.name.casefold())
         return rows

@@ -145,6 +145,9 @@ class ChildRecord(_Record):
     protection: ProtectionStatus = Field(default_factory=ProtectionStatus)
     next_cppm: IsoDate | None = None
     next_core_group: IsoDate | None = None
+    concern_date: IsoDate | None = None  # the concern / IRD that started child protection work (timescales)
+    last_cppm: IsoDate | None = None
+    last_core_group: IsoDate | None = None
 
     @model_validator(mode="after")
     def _one_date(self) -> ChildRecord:

@@ -113,6 +113,7 @@ def child_record(rng: random.Random, today: dt.date, *, unborn: bool = False,
         data["protection"] = {"registered": True, "registered_on": (today - dt.timedelta(days=rng.randint(10, 300)))
                               .isoformat(), "areas_of_concern": rng.sample(["neglect", "domestic_abuse",
                                                                             "parental_alcohol_misuse"], 2)}
+        data["last_cppm"] = data["protection"]["registered_on"]  # registration is decided at a CPPM
         data["next_cppm"] = (today + dt.timedelta(days=rng.randint(-10, 90))).isoformat()
         data["next_core_group"] = (today + dt.timedelta(days=rng.randint(-5, 30))).isoformat()
     return ChildRecord.model_validate(data)

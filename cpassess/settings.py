@@ -28,6 +28,7 @@ class Settings:
     idle_lock_minutes: int = 5
     last_database: str | None = None
     last_username: str | None = None
+    spell_check: bool = True  # narrative boxes underline misspelt words (a local dictionary; nothing is sent)
 
     @classmethod
     def from_json(cls, data: Any) -> Settings:
@@ -38,6 +39,8 @@ class Settings:
         minutes = data.get("idle_lock_minutes")
         if isinstance(minutes, int) and not isinstance(minutes, bool) and IDLE_MINUTES[0] <= minutes <= IDLE_MINUTES[1]:
             settings.idle_lock_minutes = minutes
+        if isinstance(data.get("spell_check"), bool):
+            settings.spell_check = data["spell_check"]
         for key in ("last_database", "last_username"):
             if isinstance(data.get(key), str):
                 setattr(settings, key, data[key])

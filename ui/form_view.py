@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,31 +23,44 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
-from cpassess.forms import FormDefinition, Problem, Section, Visibility, is_empty
+from cpassess.forms import FormDefinition, Problem, Section, SectionCheck, Visibility, check_sections, is_empty
 from cpassess.forms.definition import ComputedField
+from ui.background import run_in_background
 from ui.editors import FieldEditor, editor_for
 from ui.models import Column, RowsModel
+
+log = logging.getLogger(__name__)
+READ_ONLY_NOTICE = "⊘ Read only: these answers cannot be changed here."
+REVIEW_NOTICE = ("⊘ Read only: you are reviewing the author's answers. Use “Comment…” beside a question, or "
+                 "comment on the whole section.")
+CHECK_DELAY_MS = 250  # the core's check runs this long after the last keystroke
+SLOW_CHECK_SECONDS = 0.04  # a check slower than this moves to a worker thread from then on
 
 
 @dataclass(frozen=True)
 class SectionState:
+    """A section as the list shows it. `problems` are what the core's submit check finds in it; `shown` how many
+    of them the page shows (all after a submit attempt, before it only those on questions already answered)."""
+
     section: Section
     answered: int
-    required_missing: int
+    complete: bool  # the core's verdict (SectionCheck.complete)
     problems: int
+    shown: int
     comments: int
 
     def describe(self) -> str:
         """Completion in words with a symbol, so it never depends on colour."""
-        if self.problems:
-            state = f"⚠ {self.problems} to fix"
-        elif self.answered and not self.required_missing:
-            state = "✓ complete"
-        elif self.answered:
-            state = "… in progress"
-        else:
+        if self.shown:
+            state = f"⚠ {self.shown} to fix"
+        elif not self.answered:
             state = "○ not started"
+        elif self.complete:
+            state = "✓ complete"
+        else:
+            state = "… in progress"
         if self.comments:
             state += f" · {self.comments} comment{'s' if self.comments > 1 else ''}"
         return f"{self.section.title}\n{state}"
@@ -86,12 +101,24 @@ class FieldRow(QFrame):
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem)
+        self.note = QLabel()  # a check of the screen's own (a CHI warning), kept apart from the core's problems
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         self.comments = QVBoxLayout()
         layout.addLayout(self.comments)
 
     def show_problem(self, message: str | None) -> None:
         self.problem.setText(f"⚠ {message}" if message else "")
         self.problem.setVisible(bool(message))
+
+    def show_note(self, message: str | None, warning: bool = False) -> None:
+        """A blocking problem (⚠, in the problem style) or a warning that does not block (△, the warning style)."""
+        self.note.setText(f"{'△' if warning else '⚠'} {message}" if message else "")
+        self.note.setProperty("role", "warning" if warning else "problem")
+        self.note.style().unpolish(self.note)
+        self.note.style().polish(self.note)
+        self.note.setVisible(bool(message))
 
     def show_comments(self, texts: Iterable[str]) -> None:
         while self.comments.count():
@@ -144,6 +171,7 @@ class FormView(QWidget):
 
     changed = Signal()
     section_changed = Signal()
+    problems_changed = Signal()  # the core's check came back with a different set of problems to show
     comment_requested = Signal(str, str)  # section id, field id ("" for the whole section)
 
     def __init__(self, form: FormDefinition, answers: Mapping[str, Any], *, read_only: bool = False,
@@ -155,7 +183,11 @@ class FormView(QWidget):
         self._initial = dict(answers)
         self.rows: dict[str, FieldRow] = {}
         self.pages: dict[str, SectionPage] = {}
-        self._problems: list[Problem] = []
+        self._problems: list[Problem] = []  # the problems shown (see shown_problems)
+        self._checks: dict[str, SectionCheck] = {}
+        self._every_problem = False  # after a submit attempt every problem shows, not only those on answers given
+        self._check_round = 0  # a check's result is used only if no newer check has started
+        self._check_in_background = False
         self._comments: dict[str, list[str]] = {}
         self.stack = QStackedWidget()
         self.sections: RowsModel[SectionState] = RowsModel(SECTION_COLUMNS, self)
@@ -165,6 +197,9 @@ class FormView(QWidget):
         self.section_list.setModel(self.sections)
         self.section_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.section_list.setWordWrap(True)
+        # one scrollbar at large text: titles wrap to the list's width instead of scrolling sideways
+        self.section_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.section_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.section_list.setMinimumWidth(220)
         self.section_list.selectionModel().currentChanged.connect(self._section_chosen)
         splitter = QSplitter()
@@ -174,10 +209,15 @@ class FormView(QWidget):
         splitter.setSizes([260, 900])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        if read_only:  # said in words, not only by the greyed boxes
+            notice = QLabel(REVIEW_NOTICE if commentable else READ_ONLY_NOTICE)
+            notice.setProperty("role", "read-only")
+            notice.setWordWrap(True)
+            layout.addWidget(notice)
+        layout.addWidget(splitter, 1)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(150)
+        self._refresh_timer.setInterval(CHECK_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self.refresh()
         if self.sections.rowCount():
@@ -196,6 +236,8 @@ class FormView(QWidget):
             editor.set_value(self._initial.get(field.id))
             editor.set_read_only(self._read_only)
             row = FieldRow(field, editor, self._commentable)
+            if self._read_only:
+                row.setProperty("role", "answer-read-only")
             row.comment_requested.connect(lambda fid, sid=section.id: self.comment_requested.emit(sid, fid))
             editor.changed.connect(self._edited)
             self.rows[field.id] = row
@@ -232,17 +274,53 @@ class FormView(QWidget):
         self._refresh_timer.start()
 
     def refresh(self) -> None:
-        """Apply visibility, recompute summaries and section states from the current answers."""
+        """Apply visibility and summaries now, then check the answers as submit would (on a worker if slow)."""
         answers = self.answers()
         visibility = Visibility(self.form, answers)
-        visible_sections = [section for section in self.form.sections if visibility.section(section)]
         for section in self.form.sections:
             if section.id in self.pages:
                 self._apply_visibility(section, visibility, answers)
+        self._check_round += 1
+        round_, form = self._check_round, self.form
+        if not self._check_in_background:
+            started = time.perf_counter()
+            checks = check_sections(form, answers)
+            self._check_in_background = time.perf_counter() - started > SLOW_CHECK_SECONDS
+            self._checked(round_, answers, checks)
+            return
+
+        def checked(checks: dict[str, SectionCheck]) -> None:
+            if isValid(self):  # the editor may have closed while the worker ran
+                self._checked(round_, answers, checks)
+
+        run_in_background(lambda: check_sections(form, answers), checked,
+                          lambda error: log.warning("live check failed: %s", type(error).__name__))
+
+    def _checked(self, round_: int, answers: Mapping[str, Any], checks: dict[str, SectionCheck]) -> None:
+        if round_ != self._check_round:
+            return  # the user typed on; a newer check is coming
+        self._checks = checks
+        problems = [problem for check in checks.values() for problem in check.problems]
+        shown = [problem for problem in problems
+                 if self._every_problem or problem.field_id is None or not is_empty(answers.get(problem.field_id))]
+        if shown != self._problems:
+            self._problems = shown
+            self._apply_problems(list(self.rows.values()))
+            self.problems_changed.emit()
         current = self.current_section()
-        self.sections.set_rows([self._state(section, answers, visibility) for section in visible_sections])
+        self.sections.set_rows([self._state(section) for section in self.form.sections if section.id in checks])
         if current is not None:
             self.show_section(current.id, emit=False)
+
+    def shown_problems(self) -> list[Problem]:
+        """What the page shows: every problem after a submit attempt; before it, only those on answers given
+        (a wrong date, evidence without a level), not every question still to answer."""
+        return list(self._problems)
+
+    def check_now(self) -> None:
+        """Run the check at once (the user asked, or is about to leave)."""
+        self._refresh_timer.stop()
+        self.refresh()
 
     def _apply_visibility(self, section: Section, visibility: Visibility, answers: Mapping[str, Any]) -> None:
         for field in section.fields:
@@ -251,14 +329,12 @@ class FormView(QWidget):
             if isinstance(field, ComputedField):
                 row.editor.refresh(answers)
 
-    def _state(self, section: Section, answers: Mapping[str, Any], visibility: Visibility) -> SectionState:
-        fields = [f for f in section.fields if visibility.field(f.id) and not isinstance(f, ComputedField)]
-        answered = sum(1 for f in fields if not is_empty(answers.get(f.id)))
-        missing = sum(1 for f in fields if f.required and is_empty(answers.get(f.id)))
-        problems = sum(1 for p in self._problems if p.section_id == section.id)
+    def _state(self, section: Section) -> SectionState:
+        check = self._checks[section.id]
+        shown = sum(1 for p in self._problems if p.section_id == section.id)
         comments = sum(len(self._comments.get(f.id, [])) for f in section.fields)
         comments += len(self._comments.get(f"section:{section.id}", []))
-        return SectionState(section, answered, missing, problems, comments)
+        return SectionState(section, check.answered, check.complete, len(check.problems), shown, comments)
 
     # --- navigation ----------------------------------------------------------------------------------------
 
@@ -298,9 +374,12 @@ class FormView(QWidget):
     # --- problems and comments -----------------------------------------------------------------------------
 
     def show_problems(self, problems: list[Problem]) -> None:
-        self._problems = problems
+        """After a submit attempt: show these problems, and from now on every problem the live check finds."""
+        self._every_problem = True
+        self._problems = list(problems)
         self._apply_problems(list(self.rows.values()))
-        self.refresh()
+        self.problems_changed.emit()
+        self.check_now()
 
     def _apply_problems(self, rows: Iterable[FieldRow]) -> None:
         by_field: dict[str, list[str]] = {}

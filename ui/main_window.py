@@ -74,8 +74,12 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.database = database
         self.settings = load_settings()
+        from ui.spelling import set_enabled  # cheap: the dictionary itself loads when a narrative box is shown
+
+        set_enabled(self.settings.spell_check)
         self.session: Session | None = None
         self.workspace: Any = None
+        self._place: tuple[str, Any] | None = None  # (username, workspace Place) kept while locked
         self.setWindowTitle("cpassess")
         self.setMinimumSize(1000, 640)
         self.stack = QStackedWidget()
@@ -137,7 +141,9 @@ class MainWindow(QMainWindow):
         self._toolbar.clear()  # it names the signed-in user: nothing of the session stays on screen
         self._toolbar.hide()
         if self.database.exists() and slot_file_for(self.database).exists():
-            screen = UnlockScreen(self.database, self.settings.last_username or "")
+            # the last username only for the database it was used with: another team's name would mislead
+            same = self.settings.last_database == str(self.database)
+            screen = UnlockScreen(self.database, (self.settings.last_username or "") if same else "")
             screen.unlock_requested.connect(self._unlock)
             self._replace_screen(screen)
         else:
@@ -189,7 +195,11 @@ class MainWindow(QMainWindow):
         if self._watcher is None:
             self._watcher = _ActivityWatcher(self.idle_timer)
             QApplication.instance().installEventFilter(self._watcher)
-        self.workspace.offer_interrupted_edit()
+        place, self._place = self._place, None
+        if place is not None and place[0] == session.user.username:
+            self.workspace.resume(place[1])  # back where they were: the lock was not a crash
+        else:
+            self.workspace.offer_interrupted_edit()
 
     def _build_toolbar(self, session: Session) -> None:
         self._toolbar.clear()
@@ -231,6 +241,7 @@ class MainWindow(QMainWindow):
         wait_for_background()
         if self.workspace is not None:
             self.workspace.save_open_work()
+            self._place = (self.session.user.username, self.workspace.place())
         session, self.session, self.workspace = self.session, None, None
         self.show_start()
         from cpassess.storage import StorageError
@@ -244,6 +255,13 @@ class MainWindow(QMainWindow):
     def _idle_timeout(self) -> None:
         log.info("idle lock")
         self.lock()
+
+    def set_spell_check(self, enabled: bool) -> None:
+        from ui.spelling import set_enabled
+
+        self.settings.spell_check = enabled
+        save_settings(self.settings)
+        set_enabled(enabled)
 
     def set_idle_minutes(self, minutes: int) -> None:
         self.settings.idle_lock_minutes = minutes

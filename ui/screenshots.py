@@ -1,6 +1,8 @@
 """`make screenshots`: every main screen of the app, filled with synthetic demo data, saved as PNGs.
 
-    python -m ui.screenshots screenshots/
+    python -m ui.screenshots screenshots/ [TEXT_SCALE]
+
+TEXT_SCALE (for example 1.5) enlarges the application font, as a user's larger system text would.
 
 Runs offscreen against a fresh demo database in a temporary folder, driving the real window as a user would.
 """
@@ -43,7 +45,7 @@ def shoot(widget: QWidget, folder: Path, name: str) -> None:
     print(f"  {name}.png")
 
 
-def main(folder: Path) -> int:
+def main(folder: Path, text_scale: float = 1.0) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cpassess-shots-") as work:
         os.environ["CPASSESS_HOME"] = str(Path(work) / "home")
@@ -57,6 +59,10 @@ def main(folder: Path) -> int:
         build_demo(database, 30)
         QCoreApplication.setOrganizationName("cpassess-screenshots")
         app = QApplication.instance() or QApplication(sys.argv[:1])
+        if text_scale != 1.0:
+            font = app.font()  # type: ignore[attr-defined]
+            font.setPointSizeF(font.pointSizeF() * text_scale)
+            app.setFont(font)  # type: ignore[attr-defined]
         apply_theme(app)  # type: ignore[arg-type]
 
         first_run = MainWindow(Path(work) / "new.db")
@@ -143,4 +149,5 @@ def _unlock(window: object, username: str, password: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")))
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"),
+                  float(sys.argv[2]) if len(sys.argv) > 2 else 1.0))

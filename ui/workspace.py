@@ -5,23 +5,39 @@ Screens are rebuilt from the core each time they are shown, and all of them are 
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from cpassess.casework import Casework
 from cpassess.forms import default_catalog
 from cpassess.workflow import NotAllowed
-from ui.screens.assessment import AssessmentScreen
+from ui.screens.assessment import AssessmentScreen, CommentDraft
 from ui.screens.caseload import CaseloadScreen
 from ui.screens.child import ChildDialog, ChildScreen
 from ui.screens.review import QueueRow, ReviewQueueScreen
 from ui.screens.settings import SettingsScreen
 from ui.stack import show_only
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from cpassess.session import Session
     from ui.main_window import MainWindow
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the user was when the screen locked: which screen, which record, which section, and a comment being
+    typed. Held in memory only while locked, and used only if the same user unlocks."""
+
+    screen: str  # "caseload", "child", "assessment", "review", "settings"
+    record_id: str = ""
+    section_id: str = ""
+    comment: CommentDraft | None = None
 
 
 class Workspace(QWidget):
@@ -60,11 +76,58 @@ class Workspace(QWidget):
         if isinstance(screen, AssessmentScreen):
             screen.save_open_work(closing)
 
+    # --- where the user is, kept across a lock ------------------------------------------------------------
+
+    def place(self) -> Place:
+        screen = self.stack.currentWidget()
+        if isinstance(screen, AssessmentScreen):
+            section = screen.view.current_section()
+            return Place("assessment", screen.assessment.id, section.id if section else "", screen.unsent_comment())
+        if isinstance(screen, ChildScreen):
+            return Place("child", screen.child.id)
+        if isinstance(screen, ReviewQueueScreen):
+            return Place("review")
+        if isinstance(screen, SettingsScreen):
+            return Place("settings")
+        return Place("caseload")
+
+    def resume(self, place: Place) -> None:
+        """Go back to a place (after unlocking); a record that is no longer there leaves the caseload showing."""
+        match place.screen:
+            case "child":
+                self.open_child(place.record_id)
+            case "review":
+                self.show_review_queue()
+            case "settings":
+                self.show_settings()
+            case "assessment":
+                self.open_assessment(place.record_id)
+                screen = self.current()
+                if isinstance(screen, AssessmentScreen) and screen.assessment.id == place.record_id:
+                    if place.section_id:
+                        screen.view.show_section(place.section_id)
+                    comment = place.comment
+                    if comment is not None:  # once the window is back on screen: the dialog is modal
+                        QTimer.singleShot(0, lambda: screen.resume_comment(comment))
+
     # --- screens -------------------------------------------------------------------------------------------
 
     def show_caseload(self) -> None:
-        screen = CaseloadScreen(self.session.children.rows())
+        import datetime as dt
+
+        from shiboken6 import isValid
+
+        from cpassess.worklist import assessment_tasks, meeting_tasks
+        from ui.background import run_in_background
+
+        rows = self.session.children.rows()
+        screen = CaseloadScreen(rows, assessment_tasks(self.session, rows))
         screen.open_child.connect(self.open_child)
+        screen.open_assessment.connect(self.open_assessment)
+        today = dt.date.today()
+        # meetings due are worked out from the rows alone (no database), on a worker: the caseload shows at once
+        run_in_background(lambda: meeting_tasks(rows, today), lambda tasks: isValid(screen) and screen.add_tasks(tasks),
+                          lambda error: log.warning("meetings due could not be worked out: %s", type(error).__name__))
         screen.add_child.connect(self.add_child)
         self._show(screen)
 
@@ -129,8 +192,12 @@ class Workspace(QWidget):
         if assessment is None:
             return
         child = self.session.children.get(assessment.child_id)
-        self.banner_text.setText(f"You were working on an assessment for {child.record.full_name} when cpassess "
-                                 "last stopped. Everything up to its last autosave is kept.")
+        try:
+            title = default_catalog().get(assessment.form_id, assessment.form_version).title
+        except KeyError:
+            title = "assessment"
+        self.banner_text.setText(f"You were working on the {title} draft for {child.record.full_name} when "
+                                 "cpassess last stopped. Everything up to its last autosave is kept.")
 
         def open_it() -> None:
             self.banner.hide()

@@ -11,7 +11,7 @@ from cpassess.forms.canonical import canonical_content, canonical_json, content_
 from cpassess.forms.computed import COMPUTATIONS, DomainProfile, IndicatorRating, compute
 from cpassess.forms.definition import FIELD_KINDS, FormDefinition, FormField, Section
 from cpassess.forms.loader import FormCatalog, FormDefinitionError, load_definition, parse_definition_text
-from cpassess.forms.validation import is_empty, validate_submission
+from cpassess.forms.validation import SectionCheck, check_sections, is_empty, section_problems, validate_submission
 from cpassess.forms.versions import Migration, migrate_answers
 from cpassess.forms.visibility import Visibility
 from cpassess.resources import resource_path
@@ -29,11 +29,13 @@ __all__ = [
     "Migration",
     "Problem",
     "Section",
+    "SectionCheck",
     "Visibility",
     "answers_model",
     "answers_schema",
     "canonical_content",
     "canonical_json",
+    "check_sections",
     "compute",
     "content_sha256",
     "default_catalog",
@@ -43,6 +45,7 @@ __all__ = [
     "load_definition",
     "migrate_answers",
     "parse_definition_text",
+    "section_problems",
     "validate_draft",
     "validate_submission",
 ]

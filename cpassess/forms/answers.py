@@ -17,10 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
     WithJsonSchema,
     create_model,
+    model_serializer,
 )
 
 from cpassess.forms.definition import (
@@ -123,10 +125,21 @@ class _Answer(BaseModel):
 
 
 class GradeAnswer(_Answer):
-    """A graded item: 1..5, or None for "not known", and the evidence for it."""
+    """A graded item: 1..5, or None for "not known", and the evidence for it.
+
+    No `grade` key at all means no level was chosen yet (evidence typed first): kept apart from "not known", so
+    submit validation can say a level is missing.
+    """
 
     grade: Annotated[int, Field(ge=1, le=5), BeforeValidator(_whole_number)] | None = None
     evidence: Annotated[str, StringConstraints(max_length=20000, pattern=NARRATIVE)] = ""
+
+    @model_serializer(mode="wrap")
+    def _keep_missing_grade(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        if "grade" not in self.model_fields_set:
+            dumped.pop("grade", None)
+        return dumped
 
 
 Factor = Annotated[str, StringConstraints(max_length=500, pattern=ONE_LINE)]

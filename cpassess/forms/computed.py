@@ -59,7 +59,7 @@ def _domain(section: Section, answers: Mapping[str, Any], visibility: Visibility
         grade = value.get("grade")
         if isinstance(grade, int):
             grades.append(grade)
-        else:
+        elif "grade" in value:  # None is "not known"; no key at all is not graded yet
             not_known += 1
     return DomainProfile(
         section_id=section.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cpassess.forms.answers import AnswersError, Problem, validate_draft
@@ -48,6 +49,62 @@ def validate_submission(form: FormDefinition, answers: Any, today: dt.date | Non
     return problems
 
 
+@dataclass(frozen=True)
+class SectionCheck:
+    """One section measured against the submit check: what is wrong in it, and how much of it is answered."""
+
+    section_id: str
+    problems: tuple[Problem, ...]
+    answered: int
+    questions: int
+    has_required: bool
+
+    @property
+    def complete(self) -> bool:
+        """Nothing wrong, and something said: every required answer when the section has any, else every answer.
+
+        A section of only optional questions (views, a chronology, the matrix) is complete when all are answered,
+        so one placed point or one row never earns a tick.
+        """
+        if self.problems or not self.answered:
+            return False
+        return self.has_required or self.answered == self.questions
+
+
+def section_problems(form: FormDefinition, answers: Any, today: dt.date | None = None) -> dict[str, list[Problem]]:
+    """The submit check's problems grouped by section id (every section present, most with an empty list).
+
+    Problems that belong to no section (a malformed answers document) are under the key "".
+    """
+    grouped: dict[str, list[Problem]] = {section.id: [] for section in form.sections}
+    for found in validate_submission(form, answers, today):
+        grouped.setdefault(found.section_id or "", []).append(found)
+    return grouped
+
+
+def check_sections(form: FormDefinition, answers: Any, today: dt.date | None = None) -> dict[str, SectionCheck]:
+    """Every visible section checked exactly as submit would check it; the editor's ticks and messages come from
+    this, so the screen and submit never disagree."""
+    grouped = section_problems(form, answers, today)
+    try:
+        clean = validate_draft(form, answers)
+    except AnswersError:
+        clean = {}
+    visibility = Visibility(form, clean)
+    checks = {}
+    for section in form.sections:
+        if not visibility.section(section):
+            continue
+        fields = [f for f in section.fields if visibility.field(f.id) and not isinstance(f, ComputedField)]
+        checks[section.id] = SectionCheck(
+            section_id=section.id,
+            problems=tuple(grouped.get(section.id, ())),
+            answered=sum(1 for f in fields if not is_empty(clean.get(f.id))),
+            questions=len(fields),
+            has_required=any(f.required for f in fields))
+    return checks
+
+
 def _field_problems(form: FormDefinition, section: Section, field: Any, answers: Mapping[str, Any],
                     today: dt.date) -> Iterator[Problem]:
     value = answers.get(field.id)
@@ -61,6 +118,9 @@ def _field_problems(form: FormDefinition, section: Section, field: Any, answers:
     match field:
         case GradeField() if isinstance(value, Mapping):
             grade, evidence = value.get("grade"), value.get("evidence", "")
+            if "grade" not in value:  # evidence typed, no level chosen: "not known" is a choice of its own
+                yield problem("choose a level for this evidence (or “Not known”)")
+                return
             threshold = field.evidence_required_from
             if threshold is not None and isinstance(grade, int) and grade >= threshold and is_empty(evidence):
                 yield problem(f"evidence is needed for a grade of {threshold} or higher")
@@ -72,6 +132,9 @@ def _field_problems(form: FormDefinition, section: Section, field: Any, answers:
                 yield problem(f"at least {field.min_items} {field.item_label.lower()}"
                               f"{'s are' if field.min_items > 1 else ' is'} needed")
             for row_index, row in enumerate(rows):
+                if all(is_empty(row.get(column.id)) for column in field.fields):
+                    yield problem("this row is empty: fill it in or remove it", row_index)
+                    continue
                 for column in field.fields:
                     for message in _column_problems(form, column, row.get(column.id), answers, today):
                         yield problem(message, row_index, column.id)

@@ -364,3 +364,51 @@ def test_a_shipped_grade_without_evidence_is_caught() -> None:
         for field_id in grades:
             answers[field_id] = {"grade": None, "evidence": ""}
         assert problems(form, answers) == []
+
+
+# --- evidence without a level, empty rows, and the editor's per-section view of the same check ---------------------
+
+def test_evidence_without_a_level_is_a_problem_not_not_known(form: FormDefinition) -> None:
+    [problem] = problems(form, with_changes(nutrition={"evidence": "Lunchbox empty on three visits"}))
+    assert (problem.section_id, problem.field_id) == ("care", "nutrition")
+    assert problem.message.startswith("choose a level for this evidence")
+    assert problems(form, with_changes(nutrition={"grade": None, "evidence": "Not seen yet"})) == []
+
+
+def test_a_draft_keeps_evidence_without_a_level_apart_from_not_known(form: FormDefinition) -> None:
+    from cpassess.forms import validate_draft
+
+    assert validate_draft(form, {"nutrition": {"evidence": "Seen"}})["nutrition"] == {"evidence": "Seen"}
+    assert validate_draft(form, {"nutrition": {"grade": None}})["nutrition"] == {"grade": None, "evidence": ""}
+
+
+def test_an_empty_row_is_a_problem_with_its_row(form: FormDefinition) -> None:
+    rows = [{"name": "Morven", "role": "parent"}, {"name": "Calum", "role": "other"}, {}]
+    [problem] = problems(form, with_changes(present=rows))
+    assert (problem.field_id, problem.row, problem.column) == ("present", 2, None)
+    assert "empty" in problem.message
+
+
+def test_section_checks_are_the_submit_check_by_section(form: FormDefinition) -> None:
+    from cpassess.forms import check_sections
+
+    answers = with_changes(visit_date="2099-01-01", follow_up=None, nutrition=None)
+    checks = check_sections(form, answers, today=TODAY)
+    assert set(checks) == {"about", "care"}  # the police section is hidden
+    flat = [problem for check in checks.values() for problem in check.problems]
+    assert flat == problems(form, answers)
+    assert not checks["about"].complete and not checks["care"].complete
+    assert all(check.complete for check in check_sections(form, valid_answers(), today=TODAY).values())
+
+
+def test_a_section_of_optional_questions_is_complete_only_when_all_are_answered() -> None:
+    from cpassess.forms import check_sections
+
+    form = default_catalog().get("girfec-wellbeing")
+    placed = {"resilience_matrix": {"resilience": 2, "environment": -1}}
+    assert not check_sections(form, placed, today=TODAY)["resilience"].complete  # one point is not a finished section
+    done = dict(placed, resilience_analysis="Gran's support is what holds things together.")
+    assert check_sections(form, done, today=TODAY)["resilience"].complete
+    one_empty_event = {"chronology_events": [{}]}
+    check = check_sections(form, one_empty_event, today=TODAY)["chronology"]
+    assert not check.complete and check.problems

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cpassess.backup import make_backup, restore_backup
+from cpassess.casework import Casework
 from cpassess.session import Session
 from cpassess.storage import DiskFull, StorageError
 from cpassess.storage.faults import DISK_FULL_MESSAGE
@@ -41,14 +42,14 @@ def no_more_pages(session: Session) -> None:
 def test_an_autosave_into_a_full_database_raises_disk_full_and_keeps_the_last_save(team: Team) -> None:
     child_id = team.add_child()
     with team.session("prac") as session:
-        draft = session.assessments.new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"})
+        draft = Casework.of(session).new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"})
         no_more_pages(session)
         with pytest.raises(DiskFull) as refused:
-            session.assessments.save_draft(draft.id, big_answers())
+            Casework.of(session).save_draft(draft.id, big_answers())
         assert str(refused.value) == DISK_FULL_MESSAGE
         # the session goes on: the same connection still reads, and a small save still fits
         assert session.assessments.get(draft.id).answers == {"assessment_date": "2024-05-01"}
-        session.assessments.save_draft(draft.id, {"assessment_date": "2024-05-02"})
+        Casework.of(session).save_draft(draft.id, {"assessment_date": "2024-05-02"})
     with team.session("prac") as session:
         assert session.check() == []
         assert session.assessments.get(draft.id).answers == {"assessment_date": "2024-05-02"}
@@ -61,7 +62,7 @@ def test_a_submission_and_an_approval_into_a_full_database_store_nothing(submitt
         events = len(session.audit_events())
         no_more_pages(session)
         with pytest.raises(DiskFull):
-            session.assessments.approve(team.assessment_id, team.passwords["lead"])
+            Casework.of(session).approve(team.assessment_id, team.passwords["lead"])
         after = session.assessments.get(team.assessment_id)
         assert (after.status, after.revision, len(session.audit_events())) == (before.status, before.revision, events)
     with team.session("lead") as session:
@@ -187,7 +188,7 @@ def prepared(team: Team, disk: Path, tmp_path: Path) -> dict[str, str]:
     answers_file.write_text(json.dumps(big_answers()), encoding="utf-8")
     child_id = team.add_child()
     with team.session("prac") as session:
-        draft = session.assessments.new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"}).id
+        draft = Casework.of(session).new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"}).id
     return {"child": str(child_file), "answers": str(answers_file), "draft": draft, "submitted": team.assessment_id,
             "disk": str(disk)}
 

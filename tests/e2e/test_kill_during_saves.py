@@ -136,18 +136,18 @@ WORKER = textwrap.dedent("""
         counter = work["start"]
         while True:
             counter += 1
-            session.assessments.save_draft(work["id"], {"physical_care_daily_life": f"counter {counter}",
+            Casework.of(session).save_draft(work["id"], {"physical_care_daily_life": f"counter {counter}",
                                                         "assessment_date": "2024-05-01"})
             print(counter, flush=True)
     elif kind == "submit":
         answers = json.loads(Path(work["answers"]).read_text(encoding="utf-8"))
         while True:
-            draft = session.assessments.new(work["child"], "neglect-assessment", answers=answers)
-            session.assessments.submit(draft.id)
+            draft = Casework.of(session).new(work["child"], "neglect-assessment", answers=answers)
+            Casework.of(session).submit(draft.id)
             print(draft.id, flush=True)
     elif kind == "approve":
         for assessment_id in work["ids"]:
-            session.assessments.approve(assessment_id, password)
+            Casework.of(session).approve(assessment_id, password)
             print(assessment_id, flush=True)
     elif kind == "import":
         for path in work["packages"]:
@@ -199,8 +199,8 @@ class Laptops:
             child = sam.children.add({"given_names": "Ola", "family_name": "Nowak", "date_of_birth": "2017-06-01"})
             answers = complete_answers("neglect-assessment")
             for number in range(packages):
-                draft = sam.assessments.new(child.id, "neglect-assessment", answers=answers)
-                sam.assessments.submit(draft.id)
+                draft = Casework.of(sam).new(child.id, "neglect-assessment", answers=answers)
+                Casework.of(sam).submit(draft.id)
                 path = folder / f"package-{number:04}.cpkg"
                 path.write_bytes(export_package(sam, draft.id, "lead"))
                 self.packages.append(path)
@@ -224,7 +224,7 @@ def run_soak(team: Team, tmp_path: Path, runs: dict[str, int],
     laptops = Laptops(team, tmp_path / "laptops", packages=imports * 3 // 2 + 2) if imports else None
     child_id = team.add_child("prac")
     with team.session("prac") as session:
-        draft_id = session.assessments.new(child_id, "neglect-assessment",
+        draft_id = Casework.of(session).new(child_id, "neglect-assessment",
                                            answers={"physical_care_daily_life": "counter 0"}).id
     counter, next_package, submitted = 0, 0, []
     order = [kind for kind, count in runs.items() for _ in range(count)]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit
 
+from cpassess.casework import Casework
 from cpassess.storage.faults import DISK_FULL_MESSAGE
 from ui.main_window import MainWindow
 from ui.screens.assessment import AssessmentScreen
@@ -25,7 +26,7 @@ def test_a_full_disk_shows_a_banner_keeps_the_typing_and_saves_when_there_is_roo
     child_id = team.add_child()
     session = team.session("prac")
     try:
-        draft = session.assessments.new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"})
+        draft = Casework.of(session).new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"})
         window = MainWindow(team.db)
         qtbot.addWidget(window)
         screen = AssessmentScreen(window, session, draft, "Eilidh MacLeod")

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QCalendarWidget,
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableView,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -441,16 +443,28 @@ def test_a_grade_shows_this_items_descriptor_and_asks_for_evidence_from_3(make: 
     assert editor.value() == {"grade": None, "evidence": "Hungry at nursery twice this week."}
 
 
-def test_pointing_at_another_level_previews_its_descriptor(make: Any) -> None:
+def test_every_level_shows_its_descriptor_before_anything_is_chosen(make: Any) -> None:
     field = NEGLECT.field("hygiene_personal_care")
     editor = make(field, show=True)
-    editor.set_value({"grade": 2, "evidence": ""})
     radios = children(editor, QRadioButton)
-    radios[4].setFocus(Qt.FocusReason.TabFocusReason)
-    assert field.descriptors[4] in shown_texts(editor)
-    assert radios[4].accessibleDescription() == field.descriptors[4]
-    radios[1].setFocus(Qt.FocusReason.BacktabFocusReason)
-    assert field.descriptors[1] in shown_texts(editor)
+    shown = shown_texts(editor)
+    for number, descriptor in enumerate(field.descriptors):
+        assert descriptor in shown  # all five at once, so levels can be compared before grading
+        words = next(label for label in children(editor, QLabel) if label.text() == descriptor)
+        assert abs(words.y() - radios[number].y()) < radios[number].height()  # beside its own level
+        assert radios[number].accessibleDescription() == descriptor
+
+
+def test_evidence_typed_before_a_level_is_not_not_known(make: Any, qtbot: Any) -> None:
+    field = NEGLECT.field("nutrition_feeding")
+    editor = make(field, show=True)
+    evidence = next(edit for edit in children(editor, QPlainTextEdit))
+    qtbot.keyClicks(evidence, "Lunchbox empty")
+    assert editor.value() == {"evidence": "Lunchbox empty"}  # no grade key: the core says a level is missing
+    editor.set_value({"evidence": "Seen once"})
+    assert not any(radio.isChecked() for radio in children(editor, QRadioButton))
+    editor.set_value({"grade": None, "evidence": ""})
+    assert children(editor, QRadioButton)[-1].isChecked()
 
 
 def test_a_grade_with_nothing_chosen_and_no_evidence_is_no_answer(make: Any, qtbot: Any) -> None:
@@ -658,3 +672,74 @@ def test_wellbeing_at_a_glance_names_each_rating_in_words(make: Any) -> None:
     assert texts[texts.index("Healthy") + 1].endswith("Not yet rated")
     assert editor.value() is None
 
+
+
+# --- fast typing in a table (issue 14) ---------------------------------------------------------------------------
+
+
+def _open_cell(view: QTableView) -> QWidget:
+    """The cell editor that has focus (the one the user is typing into)."""
+    focus = QApplication.focusWidget()
+    assert focus is not None and view.viewport().isAncestorOf(focus), f"focus is on {focus!r}, not in a cell"
+    return focus
+
+
+def test_tab_through_a_chronology_row_keeps_every_word_and_adds_no_row(qtbot: Any) -> None:
+    page = QWidget()  # the table and the next question, as on a form page
+    qtbot.addWidget(page)
+    editor = editor_for(GIRFEC.field("chronology_events"), GIRFEC, page)
+    next_question = QLineEdit(page)
+    layout = QVBoxLayout(page)
+    layout.addWidget(editor)
+    layout.addWidget(next_question)
+    page.resize(900, 500)
+    with qtbot.waitActive(page):
+        page.show()
+        page.activateWindow()
+    view = editor.focus_widget()
+    qtbot.mouseClick(button(editor, "Add event"), Qt.MouseButton.LeftButton)
+    typed = ["05/01/2026", "Missed nursery three days running and the door was not answered",
+             "Nursery", "Worry about food at home, seen hungry"]
+    for number, text in enumerate(typed):
+        assert view.currentIndex().column() == number, number
+        cell = _open_cell(view)
+        assert view.currentIndex().column() == number
+        qtbot.keyClicks(cell, text)
+        qtbot.keyClick(cell, Qt.Key.Key_Tab)  # straight on, as a fast typist does
+    qtbot.keyClicks(QApplication.focusWidget(), " and more words ")  # typed after leaving the last cell
+    assert QApplication.focusWidget() is next_question  # Tab past the table goes on, never to a button
+    assert next_question.text() == " and more words "
+    [row] = editor.value()  # no new row from any space typed
+    assert row == {"event_date": "2026-01-05", "event": typed[1], "source": "Nursery", "impact": typed[3]}
+
+
+def test_tab_and_shift_tab_move_between_rows_without_leaving_the_table(make: Any, qtbot: Any) -> None:
+    editor = make(GIRFEC.field("contributors"), GIRFEC, show=True)
+    editor.set_value([{"name": "Iona Campbell"}, {"name": "Ruaridh Munro"}])
+    view = editor.focus_widget()
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, 2))
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (1, 0)
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (0, 2)
+    assert view.hasFocus() and len(editor.value()) == 2
+
+
+def test_a_long_text_cell_grows_with_its_text(make: Any, qtbot: Any) -> None:
+    editor = make(GIRFEC.field("chronology_events"), GIRFEC, show=True)
+    editor.resize(900, 400)
+    editor.set_value([{"event_date": "2026-01-05"}])
+    view = editor.focus_widget()
+    index = view.model().index(0, 1)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    cell = _open_cell(view)
+    start = cell.height()
+    for _ in range(8):
+        qtbot.keyClicks(cell, "A line of what happened.")
+        qtbot.keyClick(cell, Qt.Key.Key_Return)  # Return is a new line inside the cell, not the end of editing
+    qtbot.waitUntil(lambda: cell.height() > start)
+    assert cell.isVisible() and view.height() > cell.height()  # the table grew too: nothing clipped
+    qtbot.keyClick(cell, Qt.Key.Key_Tab)
+    assert editor.value()[0]["event"].count("A line of what happened.") == 8

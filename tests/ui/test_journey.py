@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from app_driver import (
     LEAD,
     SAM,
@@ -173,10 +174,10 @@ def add_child(qtbot: Any, window: MainWindow) -> ChildScreen:
         write(qtbot, view, "date_of_birth", "19/04/2019")
         choose(qtbot, view, "sex", "Female")
         write(qtbot, view, "chi", "1904190287")  # a wrong check digit is pointed out as it is typed
-        assert row(view, "chi").problem.isVisible()
+        assert row(view, "chi").note.isVisible() and row(view, "chi").note.property("role") == "problem"
         qtbot.keyClick(focused(), Qt.Key.Key_Backspace)
         qtbot.keyClicks(focused(), "6")
-        assert not row(view, "chi").problem.isVisible()
+        assert not row(view, "chi").note.isVisible()
         click(qtbot, button(dialog, "Save"))
 
     with DialogAnswer(ChildDialog, fill):
@@ -268,11 +269,15 @@ def profile_row(view: FormView, title: str) -> list[str]:
 
 def submit(qtbot: Any, window: MainWindow, screen: AssessmentScreen, boxes: MessageBoxes) -> None:
     """Submit, confirm, and wait while the PDF is rendered and signed in the background."""
+    from ui.screens.exchange import SendDialog
+
     asked = len(boxes.of("question"))
-    click(qtbot, screen.submit_button)
-    assert len(boxes.of("question")) == asked + 1, "submitting asks first"
-    wait_for_screen(qtbot, window, ChildScreen)
-    assert any("Submitted for review" in text for text in boxes.of("information"))
+    with DialogAnswer(SendDialog, lambda dialog: dialog.reject()):  # "send it as a package now?" is answered yes
+        click(qtbot, screen.submit_button)
+        wait_for_screen(qtbot, window, ChildScreen)
+    assert len(boxes.of("question")) == asked + 2, "submitting asks first, then offers the next step"
+    said = boxes.of("question")[-1]
+    assert "Submitted for review" in said and "Next: send it to your team lead" in said
 
 
 def comment_with(qtbot: Any, text: str) -> Any:
@@ -407,6 +412,8 @@ def test_from_first_run_to_an_approved_signed_export(qtbot: Any, app_look: Any, 
         shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
         type_into(qtbot, dialog.password, ADMIN[2])
         click(qtbot, dialog.sign)
+        # it closes once the signature is made (and goes with the screen that opened it)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible(), timeout=SLOW_MS)
         return shown
 
     with DialogAnswer(ApproveDialog, sign) as approval:
@@ -499,14 +506,23 @@ def test_a_wrong_password_at_approval_signs_nothing(qtbot: Any, app_look: Any, d
     click_row(qtbot, queue.table, 0, double=True)
     review = wait_for_screen(qtbot, window, AssessmentScreen)
 
-    def wrong_password(dialog: ApproveDialog) -> None:
+    def wrong_password(dialog: ApproveDialog) -> str:
+        shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
         type_into(qtbot, dialog.password, "not my password at all")
         click(qtbot, dialog.sign)
+        qtbot.waitUntil(lambda: "password is not right" in dialog.message.text(), timeout=SLOW_MS)
+        assert dialog.isVisible() and dialog.message.isVisible()  # kept open to try again
+        assert dialog.password.hasFocus() and dialog.sign.isEnabled()
+        dialog.reject()
+        return shown
 
-    with DialogAnswer(ApproveDialog, wrong_password):
+    with DialogAnswer(ApproveDialog, wrong_password) as approval:
         click(qtbot, review.approve_button)
-    qtbot.waitUntil(lambda: bool(boxes.of("warning")), timeout=SLOW_MS)
-    assert "password is not right" in boxes.of("warning")[0]
+    stored = window.session.assessments.get(waiting)
+    author = window.session.user_named(stored.author)
+    for fact in (review.form.title, review.child_name, author.display_name, fingerprint(stored.content_sha256)):
+        assert fact in approval.result, fact
+    assert not boxes.of("warning")
     assert screen_of(window) is review and review.approve_button.isEnabled()
     assert window.session.assessments.get(waiting).status == Status.SUBMITTED
     assert not boxes.of("information")
@@ -553,3 +569,33 @@ def test_a_problem_chosen_with_the_keyboard_jumps_to_its_question(qtbot: Any, ap
     wanted = problems[target].field_id
     qtbot.waitUntil(lambda: focused() is row(screen.view, wanted).editor.focus_widget())
     assert screen.view.current_section().id == screen.form.section_of(wanted).id
+
+
+def test_the_approval_dialog_shows_the_exact_certified_pdf(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    from ui.screens.assessment import SignedPdfDialog
+
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, LEAD.username, LEAD.password)
+    click(qtbot, toolbar_button(window, "Review queue"))
+    queue = wait_for_screen(qtbot, window, ReviewQueueScreen)
+    click_row(qtbot, queue.table, 0, double=True)
+    review = wait_for_screen(qtbot, window, AssessmentScreen)
+    stored = window.session.assessments.document(review.assessment.id, "full", "submitted")
+    assert stored
+
+    def pages(viewer: SignedPdfDialog) -> int:
+        count = sum(1 for label in viewer.findChildren(QLabel) if label.pixmap() and not label.pixmap().isNull())
+        viewer.reject()
+        return count
+
+    def look(dialog: ApproveDialog) -> int:
+        with DialogAnswer(SignedPdfDialog, pages) as viewer:
+            click(qtbot, dialog.view_pdf)
+        dialog.reject()
+        return viewer.result
+
+    with DialogAnswer(ApproveDialog, look) as approval:
+        click(qtbot, review.approve_button)
+    from ui.pdf_pages import render_pages
+
+    assert approval.result == len(render_pages(stored, 200)) > 0  # every page of the stored certified PDF

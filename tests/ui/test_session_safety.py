@@ -29,11 +29,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QToolBar
 
 from cpassess.caseload import Child
+from cpassess.casework import Casework
 from cpassess.keyslots import UNLOCK_REFUSED_MESSAGE
 from cpassess.session import Session
 from cpassess.storage import StorageError
 from ui.main_window import MainWindow
-from ui.screens.assessment import AssessmentScreen
+from ui.screens.assessment import AssessmentScreen, CommentDialog
+from ui.screens.caseload import CaseloadScreen
 from ui.screens.child import ChildDialog, ChildScreen
 from ui.screens.export import ExportDialog
 from ui.screens.unlock import UnlockScreen
@@ -229,3 +231,69 @@ def test_a_wrong_password_is_refused_plainly_and_cleared(qtbot: Any, app_look: A
         type_keys(qtbot, screen.username, EILIDH.username)
     click(qtbot, screen.unlock_button)
     qtbot.waitUntil(lambda: window.session is not None, timeout=SLOW_MS)
+
+
+# --- locking keeps your place (issue 14) ----------------------------------------------------------------------------
+
+
+def test_unlocking_after_a_lock_returns_to_the_same_section_of_the_same_draft(qtbot: Any, app_look: Any,
+                                                                            demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    screen, _ = open_draft(qtbot, window)
+    draft_id, section_id = screen.assessment.id, screen.view.current_section().id
+    assert section_id != screen.form.sections[0].id  # not where an assessment opens anyway
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.session is None, timeout=5000)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    back = window.workspace.current()
+    assert isinstance(back, AssessmentScreen) and back.assessment.id == draft_id
+    assert back.view.current_section().id == section_id
+    assert not window.workspace.banner.isVisible()  # a lock is not a crash: no "when cpassess last stopped"
+
+
+def test_a_half_typed_review_comment_survives_the_idle_lock(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, LEAD.username, LEAD.password)
+    queued = Casework.of(window.session).review_queue()
+    assert queued, "the demo has an assessment waiting for review"
+    window.workspace.open_assessment(queued[0].id)
+    screen = window.workspace.current()
+    assert isinstance(screen, AssessmentScreen) and screen.reviewing
+    section = screen.form.sections[1]
+    screen.view.show_section(section.id)
+    words = "Please add what the school told you about"
+
+    def walk_away(dialog: CommentDialog) -> None:
+        type_keys(qtbot, dialog.text, words)
+        window.idle_timer.setInterval(100)
+        window.idle_timer.start()
+        qtbot.waitUntil(lambda: window.session is None, timeout=5000)
+        settle(qtbot)
+
+    with DialogAnswer(CommentDialog, walk_away):
+        click(qtbot, screen.return_button)
+    assert not [top for top in QApplication.topLevelWidgets() if isinstance(top, QDialog) and top.isVisible()]
+    assert isinstance(window.stack.currentWidget(), UnlockScreen)
+
+    def still_there(dialog: CommentDialog) -> str:
+        text = dialog.text.toPlainText()
+        dialog.reject()
+        return text
+
+    with DialogAnswer(CommentDialog, still_there) as comment:
+        unlock(qtbot, window, LEAD.username, LEAD.password)
+    assert comment.result == words
+    back = window.workspace.current()
+    assert isinstance(back, AssessmentScreen) and back.assessment.id == queued[0].id
+    assert back.view.current_section().id == section.id
+    assert window.session.assessments.get(queued[0].id).status.value == "submitted"  # nothing was sent
+
+
+def test_another_user_unlocking_starts_at_the_caseload(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    open_draft(qtbot, window)
+    window.lock()
+    unlock(qtbot, window, LEAD.username, LEAD.password)
+    assert isinstance(window.workspace.current(), CaseloadScreen)

@@ -1,21 +1,16 @@
-"""A graded item: five labelled levels and "Not known", this item's own descriptor for each, and the evidence."""
+"""A graded item: five labelled levels and "Not known", each beside this item's own descriptor, and the evidence.
+
+All descriptors are on screen at once, so a practitioner can compare the levels before choosing one. Evidence
+typed before a level is chosen is kept without a grade (not as "not known"); the core's check says a level is
+missing.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFocusEvent, QFont
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QRadioButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
 
 from cpassess.forms.definition import FormDefinition
 from ui.editors.base import SPACING, FieldEditor, note_label, restyle, tight
@@ -25,11 +20,6 @@ EVIDENCE_HINT = "Evidence is needed for this grade"
 NOT_KNOWN = "Not known"
 NOT_KNOWN_DESCRIPTOR = ("There is not yet enough information to grade this item. Say in the evidence what is "
                         "missing and how you will find out.")
-PROMPT = "Choose a level to see what it looks like for this item."
-_LEFT = {QEvent.Type.Leave, QEvent.Type.FocusOut}
-# Focus that the user moved (not focus a window hands its first control when it opens) previews a level.
-_USER_FOCUS = {Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason, Qt.FocusReason.ShortcutFocusReason,
-               Qt.FocusReason.MouseFocusReason}
 
 
 class GradeEditor(FieldEditor):
@@ -43,40 +33,26 @@ class GradeEditor(FieldEditor):
 
         self._choices = QWidget(self)
         self._describe(self._choices)
-        column = tight(QVBoxLayout(self._choices), 2)
+        grid = QGridLayout(self._choices)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(2 * SPACING)
+        grid.setVerticalSpacing(SPACING)
+        grid.setColumnStretch(1, 1)
         self._group = QButtonGroup(self)
         self._buttons: list[QRadioButton] = []
+        self._descriptors: list[QLabel] = []
         for number, (text, descriptor) in enumerate(self._levels):
             button = QRadioButton(text, self._choices)
             button.setAccessibleDescription(descriptor)
-            button.installEventFilter(self)
             self._group.addButton(button, number)
             self._buttons.append(button)
-            column.addWidget(button)
+            words = note_label(descriptor, parent=self._choices)
+            words.installEventFilter(self)  # clicking the words chooses their level, as clicking the button does
+            self._descriptors.append(words)
+            grid.addWidget(button, number, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(words, number, 1, Qt.AlignmentFlag.AlignTop)
         self._guard(self._buttons)
         self._clear = clear_button(self)
-        column.addSpacing(SPACING // 2)
-        column.addWidget(self._clear, 0, Qt.AlignmentFlag.AlignLeft)
-        column.addStretch(1)
-
-        self._panel = QFrame(self)
-        self._panel.setProperty("role", "card")
-        self._panel.setFrameShape(QFrame.Shape.StyledPanel)
-        self._panel.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
-        self._panel.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self._heading = QLabel(self._panel)
-        bold = QFont(self._heading.font())
-        bold.setBold(True)
-        self._heading.setFont(bold)
-        self._heading.setWordWrap(True)
-        self._descriptor = QLabel(self._panel)
-        self._descriptor.setWordWrap(True)
-        self._descriptor.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        panel = QVBoxLayout(self._panel)
-        panel.setContentsMargins(2 * SPACING, SPACING + 2, 2 * SPACING, SPACING + 2)
-        panel.setSpacing(4)
-        panel.addWidget(self._heading)
-        panel.addWidget(self._descriptor, 1)
 
         self._evidence_label = QLabel(field.evidence_label, self)
         self._evidence_label.setProperty("role", "field-label")
@@ -86,11 +62,12 @@ class GradeEditor(FieldEditor):
         self._hint = note_label(EVIDENCE_HINT, role="hint", parent=self)
         self._hint.hide()
 
-        top = tight(QHBoxLayout(), 2 * SPACING)
-        top.addWidget(self._choices, 0)
-        top.addWidget(self._panel, 1, Qt.AlignmentFlag.AlignTop)
+        clear_row = tight(QHBoxLayout())
+        clear_row.addWidget(self._clear)
+        clear_row.addStretch(1)
         layout = tight(QVBoxLayout(self))
-        layout.addLayout(top)
+        layout.addWidget(self._choices)
+        layout.addLayout(clear_row)
         layout.addSpacing(SPACING // 2)
         layout.addWidget(self._evidence_label)
         layout.addWidget(self._evidence)
@@ -99,7 +76,7 @@ class GradeEditor(FieldEditor):
         self._group.idToggled.connect(self._toggled)
         self._clear.clicked.connect(self._clear_grade)
         self._evidence.textChanged.connect(self._evidence_changed)
-        self._show_descriptor(None)
+        self._update()
 
     # --- the answer ---
 
@@ -111,19 +88,19 @@ class GradeEditor(FieldEditor):
     def value(self) -> dict[str, Any] | None:
         chosen = self._chosen()
         evidence = self._evidence.text()
-        if chosen is None and not evidence.strip():
-            return None
-        grade = chosen + 1 if chosen is not None and chosen < len(self._levels) - 1 else None
+        if chosen is None:  # evidence without a level has no grade key at all: it is not "not known"
+            return {"evidence": evidence} if evidence.strip() else None
+        grade = chosen + 1 if chosen < len(self._levels) - 1 else None
         return {"grade": grade, "evidence": evidence}
 
     def _show(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {}
         grade = value.get("grade")
-        if not value:
+        if "grade" not in value:
             uncheck(self._group)
         elif isinstance(grade, int) and 1 <= grade < len(self._levels):
             self._buttons[grade - 1].setChecked(True)
-        else:  # an answer with no grade is "not known"
+        else:
             self._buttons[-1].setChecked(True)
         self._evidence.setPlainText(value.get("evidence") or "")
         self._update()
@@ -146,35 +123,21 @@ class GradeEditor(FieldEditor):
         self._notify()
 
     def _update(self) -> None:
-        value = self.value()
-        grade = value["grade"] if value else None
+        chosen = self._chosen()
+        grade = chosen + 1 if chosen is not None and chosen < len(self._levels) - 1 else None
         threshold = self.field.evidence_required_from
         needs_evidence = threshold is not None and grade is not None and grade >= threshold
         self._hint.setVisible(needs_evidence and not self._evidence.text().strip())
-        self._clear.setEnabled(self._chosen() is not None and not self.is_read_only())
-        self._show_descriptor(self._chosen())
-
-    def _show_descriptor(self, index: int | None) -> None:
-        if index is None:
-            self._heading.hide()
-            self._descriptor.setText(PROMPT)
-            restyle(self._descriptor, "help")
-        else:
-            heading, descriptor = self._levels[index]
-            chosen = self._chosen()
-            self._heading.setText(heading if chosen in (None, index) else f"{heading} (not chosen)")
-            self._heading.show()
-            self._descriptor.setText(descriptor)
-            restyle(self._descriptor, "")
+        self._clear.setEnabled(chosen is not None and not self.is_read_only())
+        for number, words in enumerate(self._descriptors):
+            restyle(words, "chosen" if number == chosen else "help")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Pointing at or tabbing to a level previews its descriptor; leaving it shows the chosen level again."""
-        if watched in self._buttons:
-            focused = isinstance(event, QFocusEvent) and event.gotFocus() and event.reason() in _USER_FOCUS
-            if event.type() == QEvent.Type.Enter or focused:
-                self._show_descriptor(self._buttons.index(watched))  # type: ignore[arg-type]
-            elif event.type() in _LEFT:
-                self._show_descriptor(self._chosen())
+        if event.type() == QEvent.Type.MouseButtonRelease and watched in self._descriptors:
+            button = self._buttons[self._descriptors.index(watched)]  # type: ignore[arg-type]
+            if not self.is_read_only():
+                button.setChecked(True)
+                button.setFocus(Qt.FocusReason.MouseFocusReason)
         return False
 
     # --- review mode and focus ---

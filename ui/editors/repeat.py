@@ -12,12 +12,14 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
+    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
@@ -60,12 +62,14 @@ from ui.editors.simple import (
     show_number,
     shown_date,
 )
+from ui.spelling import check_spelling, context_menu
 
 Index = QModelIndex | QPersistentModelIndex
 SHOWN_CHARACTERS = 100  # a cell shows the start of a long answer; its tooltip and editor show all of it
 TOOLTIP_CHARACTERS = 2000
 VISIBLE_ROWS = 10  # the table grows with its rows up to this many, then scrolls
-CELL_TEXT_LINES = 5
+CELL_TEXT_LINES = 4  # a long-text cell opens this tall and grows with its text up to CELL_TEXT_MAX_LINES
+CELL_TEXT_MAX_LINES = 14
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _EDIT = Qt.ItemDataRole.EditRole
 EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.SelectedClicked
@@ -243,12 +247,33 @@ class _ChecksEditor(QFrame):
         return False
 
 
+class _CellText(QPlainTextEdit):
+    """A long-text cell's editor: Return is a new line; Tab and Shift+Tab end the edit and move to the next or
+    previous cell (Qt's text edits would otherwise move focus out of the table, and the next words were lost)."""
+
+    tabbed = Signal(bool)  # forward?
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.spelling = check_spelling(self)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        context_menu(self, event.pos()).exec(event.globalPos())
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        self.tabbed.emit(next)
+        return True
+
+
 class _CellDelegate(QStyledItemDelegate):
     """The editor each column needs: a line, a date, a number, a list of choices or a few lines of text."""
 
     def __init__(self, form: FormDefinition, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._form = form
+        self._growing: tuple[QPersistentModelIndex, QPlainTextEdit] | None = None  # the open long-text cell
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         column: Any = index.model().column(index)  # type: ignore[attr-defined]
@@ -257,8 +282,13 @@ class _CellDelegate(QStyledItemDelegate):
             case TextField():
                 editor = one_line_edit(column.max_length, parent)
             case LongTextField():
-                editor = QPlainTextEdit(parent)
-                editor.setTabChangesFocus(True)
+                editor = _CellText(parent)
+                editor.tabbed.connect(lambda forward: self._move_on(editor, forward))
+                cell = QPersistentModelIndex(index)
+                self._growing = (cell, editor)
+                # the row grows with the text, so the editor is never clipped and nothing typed is hidden
+                editor.document().documentLayout().documentSizeChanged.connect(
+                    lambda *_: self.sizeHintChanged.emit(QModelIndex(cell)))
             case DateField():
                 editor = DateLineEdit(parent)
                 editor.setValidator(DateValidator(editor))
@@ -277,6 +307,30 @@ class _CellDelegate(QStyledItemDelegate):
         editor.setAccessibleDescription(column.help)
         editor.setAutoFillBackground(True)
         return editor
+
+    def destroyEditor(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if self._growing is not None and self._growing[1] is editor:
+            cell = QModelIndex(self._growing[0])
+            self._growing = None
+            self.sizeHintChanged.emit(cell)
+        super().destroyEditor(editor, index)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        size = super().sizeHint(option, index)
+        if self._growing is not None and self._growing[0] == index:
+            editor = self._growing[1]
+            lines = min(max(round(editor.document().size().height()), CELL_TEXT_LINES), CELL_TEXT_MAX_LINES)
+            size.setHeight(max(size.height(), self._text_height(editor, lines)))
+        return size
+
+    @staticmethod
+    def _text_height(editor: QPlainTextEdit, lines: int) -> int:
+        return editor.fontMetrics().lineSpacing() * lines + 2 * (SPACING + editor.frameWidth())
+
+    def _move_on(self, editor: QWidget, forward: bool) -> None:
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.EditNextItem if forward
+                              else QAbstractItemDelegate.EndEditHint.EditPreviousItem)
 
     def _finish(self, editor: QWidget) -> None:
         self.commitData.emit(editor)
@@ -320,19 +374,21 @@ class _CellDelegate(QStyledItemDelegate):
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: Index) -> None:
         rect = option.rect  # type: ignore[attr-defined]
-        if isinstance(editor, QPlainTextEdit):  # room for a few lines; the viewport clips what overflows
-            rect.setHeight(max(rect.height(), editor.fontMetrics().lineSpacing() * CELL_TEXT_LINES + 2 * SPACING))
+        if isinstance(editor, QPlainTextEdit):  # the row has grown to hold the text (sizeHint)
+            rect.setHeight(max(rect.height(), self._text_height(editor, CELL_TEXT_LINES)))
         elif isinstance(editor, _ChecksEditor):
             rect.setHeight(max(rect.height(), editor.sizeHint().height()))
         editor.setGeometry(rect)
 
 
 class _TableView(QTableView):
-    """Tab leaves the table (arrow keys move between cells), so the page's Tab order stays simple."""
+    """Tab and Shift+Tab move cell to cell and row to row, in and out of editing; past the last cell (or before the
+    first) they leave the table for the next question. They never reach a button, so fast typing never presses
+    one, and a new row comes only from "Add"."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setTabKeyNavigation(False)
+        self.setTabKeyNavigation(True)
         self.setEditTriggers(EDIT_TRIGGERS)
         self.setWordWrap(True)
         self.setAlternatingRowColors(True)
@@ -341,10 +397,66 @@ class _TableView(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
+    def _at_edge(self, forward: bool) -> bool:
+        model, current = self.model(), self.currentIndex()
+        if not current.isValid() or not model.rowCount():
+            return True
+        if forward:
+            return current.row() == model.rowCount() - 1 and current.column() == model.columnCount() - 1
+        return current.row() == 0 and current.column() == 0
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        # Qt wraps from the last cell to the first; here Tab there leaves the table instead (an unmoved cursor)
+        forward = action == QAbstractItemView.CursorAction.MoveNext
+        if action in (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious) \
+                and self._at_edge(forward):
+            return QModelIndex()
+        return super().moveCursor(action, modifiers)
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        leaving = {QAbstractItemDelegate.EndEditHint.EditNextItem: True,
+                   QAbstractItemDelegate.EndEditHint.EditPreviousItem: False}
+        forward = leaving.get(hint)
+        if forward is not None and self._at_edge(forward):
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self._leave_typing(forward)
+            return
+        super().closeEditor(editor, hint)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self._at_edge(next):  # not typing in a cell: the next control in Tab order, buttons included
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
+
+    def _leave_typing(self, forward: bool) -> None:
+        """Out of the last cell while typing: forward to the next control that is not a button (the next words
+        must not press one: the next question, or the section list after a page's last table)."""
+        if not forward:
+            QWidget.focusNextPrevChild(self, False)
+            return
+        owner = self.parentWidget()
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            outside = widget is not owner and not owner.isAncestorOf(widget)
+            if (outside and not isinstance(widget, QAbstractButton) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+
 
 class RepeatEditor(FieldEditor):
     def __init__(self, field: Any, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(field, form, parent)
+        item = field.item_label
+        item = item[:1].lower() + item[1:] if item[1:2].islower() or len(item) == 1 else item
+        # The buttons are made before the table, so they come before it in Tab order (and sit above it): Tab out of
+        # the last cell goes on to the next question.
+        self._add = QPushButton(f"&Add {item}", self)
+        self._remove = QPushButton("&Remove", self)
+        self._up = QPushButton("Move &up", self)
+        self._down = QPushButton("Move &down", self)
+        self._remove.setAccessibleName(f"Remove the selected {item}")
         self.model = RepeatRowsModel(field.fields, form, self)
         self.view = _TableView(self)
         self.view.setModel(self.model)
@@ -359,22 +471,14 @@ class RepeatEditor(FieldEditor):
                                         else QHeaderView.ResizeMode.ResizeToContents)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._empty = note_label("Nothing added yet.", parent=self)
-
-        item = field.item_label
-        item = item[:1].lower() + item[1:] if item[1:2].islower() or len(item) == 1 else item
-        self._add = QPushButton(f"&Add {item}", self)
-        self._remove = QPushButton("&Remove", self)
-        self._up = QPushButton("Move &up", self)
-        self._down = QPushButton("Move &down", self)
-        self._remove.setAccessibleName(f"Remove the selected {item}")
         buttons = tight(QHBoxLayout())
         for button in (self._add, self._remove, self._up, self._down):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = tight(QVBoxLayout(self))
+        layout.addLayout(buttons)
         layout.addWidget(self.view)
         layout.addWidget(self._empty)
-        layout.addLayout(buttons)
 
         self._add.clicked.connect(self.add_row)
         self._remove.clicked.connect(self.remove_row)

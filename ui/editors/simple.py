@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFontMetricsF,
     QIcon,
     QKeyEvent,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from cpassess.forms.definition import FormDefinition, options_of
 from ui.editors.base import SPACING, FieldEditor, note_label, restyle, tight
+from ui.spelling import check_spelling, context_menu
 
 DATE_HINT = "Type a date as dd/mm/yyyy"
 NOT_ANSWERED = "Not answered"
@@ -157,6 +159,10 @@ class GrowingTextEdit(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.textChanged.connect(self.updateGeometry)
+        self.spelling = check_spelling(self)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        context_menu(self, event.pos()).exec(event.globalPos())
 
     def text(self) -> str:
         # toPlainText() would turn no-break spaces into spaces; an answer must come back exactly as it was.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 from cpassess.caseload import CaseloadRow, matching
 from cpassess.dates import uk_date
 from cpassess.workflow import STATUS_LABELS, Status
+from cpassess.worklist import Task, ordered
 from ui.models import Column, RowsModel
 
 
@@ -48,11 +52,17 @@ CASELOAD_COLUMNS: list[Column[CaseloadRow]] = [
 ]
 
 
+TASK_COLUMNS: list[Column[Task]] = [Column("Needs doing", Task.describe)]
+SHOWN_TASKS = 6  # the list shows this many lines, then scrolls
+
+
 class CaseloadScreen(QWidget):
     open_child = Signal(str)
+    open_assessment = Signal(str)
     add_child = Signal()
 
-    def __init__(self, rows: list[CaseloadRow], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: list[CaseloadRow], tasks: list[Task] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._all = rows
         layout = QVBoxLayout(self)
@@ -66,6 +76,18 @@ class CaseloadScreen(QWidget):
         self.count.setProperty("role", "subtitle")
         header.addWidget(self.count)
         layout.addLayout(header)
+        self.tasks: RowsModel[Task] = RowsModel(TASK_COLUMNS, self)
+        self.task_list = QListView()
+        self.task_list.setModel(self.tasks)
+        self.task_list.setAccessibleName("Needs doing")
+        self.task_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.task_list.activated.connect(self._open_task)
+        self.task_title = QLabel()
+        self.task_title.setProperty("role", "field-label")
+        self.task_title.setBuddy(self.task_list)
+        layout.addWidget(self.task_title)
+        layout.addWidget(self.task_list)
+        self.add_tasks(tasks or [])
         tools = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by name, known as or CHI number")
@@ -118,6 +140,25 @@ class CaseloadScreen(QWidget):
         self.count.setText(f"{len(rows)} of {total} children" if text.strip() else f"{total} children")
         if rows:
             self.table.selectRow(0)
+
+    def add_tasks(self, tasks: list[Task]) -> None:
+        """More of what needs doing (meetings due arrive from a worker once the caseload is on screen)."""
+        self.tasks.set_rows(ordered([*self.tasks.rows(), *tasks], dt.date.today()))
+        count = self.tasks.rowCount()
+        lines = min(max(count, 1), SHOWN_TASKS)
+        self.task_list.setFixedHeight(lines * (self.task_list.sizeHintForRow(0) if count else 20)
+                                      + 2 * self.task_list.frameWidth() + 4)
+        self.task_title.setText(f"&Needs doing ({count})")
+        self.task_title.setVisible(bool(count))
+        self.task_list.setVisible(bool(count))
+
+    def _open_task(self, index: QModelIndex) -> None:
+        if index.isValid():
+            task = self.tasks.row_at(index.row())
+            if task.assessment_id:
+                self.open_assessment.emit(task.assessment_id)
+            else:
+                self.open_child.emit(task.child_id)
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -98,7 +99,12 @@ sections:
       - {id: registered_on, kind: date, label: Registered on, visible_if: {field: registered, equals: "yes"}}
       - {id: areas_of_concern, kind: multi_choice, label: Areas of concern,
          visible_if: {field: registered, equals: "yes"}, options: AREAS}
+      - {id: concern_date, kind: date, label: Date of the concern or IRD, not_future: true,
+         help: "The initial CPPM is due within 28 days of it."}
+      - {id: last_cppm, kind: date, label: Last CPPM, not_future: true,
+         help: "The first core group is due within 15 working days of it; the review CPPM within 6 months."}
       - {id: next_cppm, kind: date, label: Next Child Protection Planning Meeting (CPPM)}
+      - {id: last_core_group, kind: date, label: Last core group meeting, not_future: true}
       - {id: next_core_group, kind: date, label: Next core group meeting}
 """
 
@@ -134,7 +140,8 @@ def record_to_answers(record: ChildRecord | None) -> dict[str, Any]:
 def answers_to_data(answers: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {key: answers[key] for key in ("given_names", "family_name", "known_as", "sex", "chi",
                                                           "address", "school", "named_person", "lead_professional",
-                                                          "next_cppm", "next_core_group") if answers.get(key)}
+                                                          "next_cppm", "next_core_group", "concern_date", "last_cppm",
+                                                          "last_core_group") if answers.get(key)}
     data.setdefault("given_names", "")
     data.setdefault("family_name", "")
     if answers.get("born") == "unborn":
@@ -170,18 +177,51 @@ class ChildDialog(QDialog):
         self.feedback.hide()
         layout.addWidget(self.feedback)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Save")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Cancel")
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self._opened_with = self.view.answers()
         self.view.changed.connect(self._check_chi)
+        self.view.changed.connect(self._recheck)
         self.resize(1000, 680)
+
+    def reject(self) -> None:
+        """Cancel or Escape: a half-filled record is not thrown away without asking."""
+        if self.view.answers() != self._opened_with:
+            answer = QMessageBox.question(self, self.windowTitle(), "Discard the details you have typed?",
+                                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                          QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
+    def _recheck(self) -> None:
+        """Once a save was refused, the message follows the answers and goes when they are put right."""
+        if self.feedback.isVisible():
+            self._problems()
+
+    def _problems(self) -> bool:
+        try:
+            self.record = parse_child(answers_to_data(self.view.answers()))
+        except ChildRecordError as error:
+            self.record = None
+            labels = {field.id: field.label for _, field in child_form().fields()}
+            lines = [f"{labels.get(path.split('.')[0], path or 'Details')}: {message}"
+                     for path, message in error.problems]
+            self.feedback.setText("⚠ Please put right: " + "; ".join(lines))
+            self.feedback.show()
+            return True
+        self.feedback.hide()
+        return False
 
     def _check_chi(self) -> None:
         answers = self.view.answers()
         chi = answers.get("chi")
         row = self.view.row("chi")
         if not chi:
-            row.show_problem(None)
+            row.show_note(None)
             return
         try:
             import datetime as dt
@@ -189,31 +229,35 @@ class ChildDialog(QDialog):
             born = answers.get("date_of_birth")
             check = check_chi(chi, dt.date.fromisoformat(born) if born else None)
         except (ChiError, ValueError) as error:
-            row.show_problem(str(error))
+            row.show_note(str(error))
             return
-        row.show_problem(" ".join(check.warnings) or None)
+        row.show_note(" ".join(check.warnings) or None, warning=True)  # a mismatch warns, it does not block
 
     def _save(self) -> None:
-        try:
-            self.record = parse_child(answers_to_data(self.view.answers()))
-        except ChildRecordError as error:
-            labels = {field.id: field.label for _, field in child_form().fields()}
-            lines = [f"{labels.get(path.split('.')[0], path or 'Details')}: {message}"
-                     for path, message in error.problems]
-            self.feedback.setText("Please put right: " + "; ".join(lines))
-            self.feedback.show()
-            return
-        self.accept()
+        if not self._problems():
+            self.accept()
 
 
-ASSESSMENT_COLUMNS: list[Column[Assessment]] = [
-    Column("Assessment", lambda a: f"{default_catalog().get(a.form_id, a.form_version).title} (v{a.form_version})"
-           if a.form_version in default_catalog().versions(a.form_id) else f"{a.form_id} v{a.form_version}"),
-    Column("Status", lambda a: STATUS_LABELS[a.status]),
-    Column("Author", lambda a: a.author),
-    Column("Last changed", lambda a: uk_date(a.updated), lambda a: a.updated),
-    Column("Approved", lambda a: uk_date(a.approved_at), lambda a: a.approved_at or ""),
-]
+def assessment_columns(names: dict[str, str]) -> list[Column[Assessment]]:
+    """The child's assessments; authors by their names (`names`: username -> display name)."""
+    return [
+        Column("Assessment", lambda a: f"{default_catalog().get(a.form_id, a.form_version).title} (v{a.form_version})"
+               if a.form_version in default_catalog().versions(a.form_id) else f"{a.form_id} v{a.form_version}"),
+        Column("Status", lambda a: STATUS_LABELS[a.status]),
+        Column("Author", lambda a: names.get(a.author, a.author)),
+        Column("Last changed", lambda a: uk_date(a.updated), lambda a: a.updated),
+        Column("Approved", lambda a: uk_date(a.approved_at), lambda a: a.approved_at or ""),
+    ]
+
+
+def _member(person: Any) -> str:
+    """"Morven MacLeod (mother, born 01/03/1990, parental responsibility)"."""
+    facts = [person.relationship] if person.relationship else []
+    if person.date_of_birth:
+        facts.append(f"born {uk_date(person.date_of_birth.isoformat())}")
+    facts.append({True: "parental responsibility", False: "no parental responsibility",
+                  None: "parental responsibility not known"}[person.parental_responsibility])
+    return f"{person.name} ({', '.join(facts)})"
 
 
 class ChildScreen(QWidget):
@@ -239,8 +283,12 @@ class ChildScreen(QWidget):
         self.details.setWordWrap(True)
         self.details.setProperty("role", "subtitle")
         layout.addWidget(self.details)
+        self.household = QLabel()
+        self.household.setWordWrap(True)
+        self.household.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.household)
         self.warnings = QLabel()
-        self.warnings.setProperty("role", "problem")
+        self.warnings.setProperty("role", "warning")
         self.warnings.setWordWrap(True)
         layout.addWidget(self.warnings)
         tools = QHBoxLayout()
@@ -258,7 +306,8 @@ class ChildScreen(QWidget):
         open_button.clicked.connect(self._open_selected)
         tools.addWidget(open_button)
         layout.addLayout(tools)
-        self.model: RowsModel[Assessment] = RowsModel(ASSESSMENT_COLUMNS, self)
+        names = {user.username: user.display_name for user in session.users()}
+        self.model: RowsModel[Assessment] = RowsModel(assessment_columns(names), self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Assessments of this child")
@@ -288,8 +337,10 @@ class ChildScreen(QWidget):
         if record.next_core_group:
             parts.append(f"Next core group {uk_date(record.next_core_group.isoformat())}")
         self.details.setText(" · ".join(part for part in parts if part))
+        self.household.setText("Household: " + "; ".join(_member(person) for person in record.household)
+                               if record.household else "Household: nobody recorded")
         warnings = record.warnings()
-        self.warnings.setText(" ".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setText(" ".join(f"△ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
         self.model.set_rows(self.session.assessments.find(child_id=child.id))
 

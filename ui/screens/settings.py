@@ -179,6 +179,11 @@ class SettingsScreen(QScrollArea):
         hint.setProperty("role", "help")
         hint.setWordWrap(True)
         form.addRow(hint)
+        self.spell_check = QCheckBox("Chec&k spelling in narrative boxes (British English; the dictionary is on "
+                                     "this computer and no text is sent anywhere)")
+        self.spell_check.setChecked(self.window_.settings.spell_check)
+        self.spell_check.toggled.connect(self.window_.set_spell_check)
+        form.addRow(self.spell_check)
         return box
 
     def _roster_box(self) -> QGroupBox:

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from cpassess.passwords import password_problem, password_strength
 
 
-def _card(title: str, subtitle: str) -> tuple[QFrame, QVBoxLayout]:
+def _card(title: str, subtitle: str, *, must_read: bool = False) -> tuple[QFrame, QVBoxLayout]:
     card = QFrame()
     card.setProperty("role", "card")
-    card.setMaximumWidth(520)
+    card.setMaximumWidth(card.fontMetrics().averageCharWidth() * 68)  # wider with larger text
     layout = QVBoxLayout(card)
     layout.setContentsMargins(28, 24, 28, 24)
     layout.setSpacing(10)
@@ -33,7 +33,7 @@ def _card(title: str, subtitle: str) -> tuple[QFrame, QVBoxLayout]:
     heading.setProperty("role", "title")
     layout.addWidget(heading)
     explanation = QLabel(subtitle)
-    explanation.setProperty("role", "subtitle")
+    explanation.setProperty("role", "field-label" if must_read else "subtitle")
     explanation.setWordWrap(True)
     layout.addWidget(explanation)
     return card, layout
@@ -55,12 +55,14 @@ def _feedback(layout: QVBoxLayout) -> tuple[QLabel, QProgressBar]:
     return message, progress
 
 
-def _centred(card: QFrame) -> QVBoxLayout:
+def _centred(*cards: QFrame) -> QVBoxLayout:
+    """Cards in the middle of the screen, each as wide as the column (so wrapped text gets its full height)."""
     outer = QVBoxLayout()
     outer.addStretch(1)
     row = QHBoxLayout()
     row.addStretch(1)
-    row.addWidget(card, 3)
+    for card in cards:
+        row.addWidget(card, 3)
     row.addStretch(1)
     outer.addLayout(row)
     outer.addStretch(2)
@@ -165,7 +167,8 @@ class FirstRunScreen(QWidget):
         self._recovery_card, recovery_layout = _card(
             "Your recovery code",
             "Write this code down and keep it somewhere locked. It is shown only once. With it an administrator "
-            "can set a new password if one is forgotten; without it a forgotten password cannot be recovered.")
+            "can set a new password if one is forgotten; without it a forgotten password cannot be recovered.",
+            must_read=True)
         self.code = QLabel()
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         code_font = QFont("monospace")
@@ -174,7 +177,7 @@ class FirstRunScreen(QWidget):
         self.code.setFont(code_font)
         self.code.setAccessibleName("Recovery code")
         recovery_layout.addWidget(self.code)
-        self.confirm = QCheckBox("I have written the recovery code down and will keep it safe")
+        self.confirm = QCheckBox("&I have written it down and will keep it safe")
         recovery_layout.addWidget(self.confirm)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -184,9 +187,7 @@ class FirstRunScreen(QWidget):
         row.addWidget(self.continue_button)
         recovery_layout.addLayout(row)
         self._recovery_card.hide()
-        outer = _centred(card)
-        outer.insertWidget(2, self._recovery_card, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.setLayout(outer)
+        self.setLayout(_centred(card, self._recovery_card))
         self.password.textChanged.connect(self._show_strength)
         self.create_button.clicked.connect(self._submit)
         self.confirm.toggled.connect(self.continue_button.setEnabled)
@@ -200,8 +201,17 @@ class FirstRunScreen(QWidget):
         problems = []
         if not self.display_name.text().strip():
             problems.append("Type your full name.")
-        if not self.username.text().strip():
+        username = self.username.text().strip()
+        if not username:
             problems.append("Choose a username (lower-case letters and digits).")
+        else:
+            from cpassess.session import check_username  # the core's rule, before the slow key step
+            from cpassess.workflow import NotAllowed
+
+            try:
+                check_username(username)
+            except NotAllowed as error:
+                problems.append(str(error))
         ok, sentence = password_feedback(self.password.text())
         if not ok:
             problems.append(sentence)
