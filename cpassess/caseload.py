@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cpassess import audit
 from cpassess.children import ChildRecord, parse_child
 from cpassess.dates import utc_now
+from cpassess.search import fold
 from cpassess.workflow import NotAllowed, Role
 
 if TYPE_CHECKING:
@@ -150,12 +151,10 @@ class Caseload:
 
 
 def matching(rows: list[CaseloadRow], text: str) -> list[CaseloadRow]:
-    """Search as you type: every word typed must start a word of the name, known-as or CHI."""
-    words = text.casefold().split()
-    if not words:
-        return rows
-    return [row for row in rows if all(_starts_a_word(row.search, word) for word in words)]
-
-
-def _starts_a_word(haystack: str, word: str) -> bool:
-    return haystack.startswith(word) or f" {word}" in haystack or f"-{word}" in haystack
+    """Search as you type: every word typed must start a word of the name, known-as or CHI, whatever the accents,
+    case and punctuation of either ("campbell, iona" finds Iona Campbell, "lukasz" finds Łukasz)."""
+    found = rows
+    for word in fold(text).split():  # each word narrows what the last one found
+        spaced = f" {word}"
+        found = [row for row in found if spaced in row.search or row.search.startswith(word)]
+    return found

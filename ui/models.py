@@ -63,14 +63,25 @@ class RowsModel[Row](QAbstractTableModel):
             return self._columns[section].title
         return None
 
+    def ordered(self, rows: Sequence[Row], column: int,
+                order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> list[Row]:
+        """`rows` in the order sorting by `column` shows them (empty values last in either order)."""
+        if not 0 <= column < len(self._columns):
+            return list(rows)
+        return [rows[old] for old in self._order(rows, column, order)]
+
+    def _order(self, rows: Sequence[Row], column: int, order: Qt.SortOrder) -> list[int]:
+        key = self._columns[column].sort_key or self._columns[column].text
+        keys = [_sortable(key(row)) for row in rows]
+        moved = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        moved.sort(key=lambda old: keys[old][0])  # empty values last in either order (the sort is stable)
+        return moved
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
             return
-        key = self._columns[column].sort_key or self._columns[column].text
         self.layoutAboutToBeChanged.emit()
-        keys = [_sortable(key(row)) for row in self._rows]
-        moved = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
-        moved.sort(key=lambda old: keys[old][0])  # empty values last in either order (the sort is stable)
+        moved = self._order(self._rows, column, order)
         self._rows = [self._rows[old] for old in moved]
         # the view's selection and current row follow their rows (Qt's contract for a layout change)
         new_row = {old: new for new, old in enumerate(moved)}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
+
+from cpassess.search import child_key
 
 _V1 = """
 CREATE TABLE meta (
@@ -144,7 +148,21 @@ WHEN OLD.stage = 'approved'
 BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+
+
+def _V_16(connection: Any) -> None:
+    """Search keys folded for accents, case and punctuation (cpassess.search), so "lukasz" finds Łukasz in the
+    children stored before; a Python step, as SQL cannot fold text."""
+    rows = connection.execute("SELECT id, record FROM children").fetchall()
+    connection.executemany("UPDATE children SET search = ? WHERE id = ?", [
+        (child_key(record["given_names"], record["family_name"], record.get("known_as") or "", record.get("chi")),
+         child_id) for child_id, record in ((row[0], json.loads(row[1])) for row in rows)])
+
+
+# A migration is an SQL script or a Python step given the connection (STYLE point 20); each runs in one transaction.
+Migration = str | Callable[[Any], None]
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V_16)
 
 
 class NewerSchema(Exception):
@@ -171,8 +189,11 @@ def migrate(connection: Any) -> None:
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(script):
-                connection.execute(statement)
+            if callable(script):
+                script(connection)
+            else:
+                for statement in _statements(script):
+                    connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number}")
             connection.execute("COMMIT")
         except BaseException:

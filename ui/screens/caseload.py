@@ -54,7 +54,7 @@ class CaseloadScreen(QWidget):
 
     def __init__(self, rows: list[CaseloadRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._all = rows
+        self._all = rows  # every child, kept in the order shown, so a search only filters (never re-sorts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         header = QHBoxLayout()
@@ -94,30 +94,37 @@ class CaseloadScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         layout.addWidget(self.table, 1)
+        self.no_match = QLabel()
+        self.no_match.setProperty("role", "subtitle")
+        self.no_match.hide()
+        layout.addWidget(self.no_match)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._open_first)
         self.table.activated.connect(self._open_index)
         self.open_button.clicked.connect(self._open_selected)
         self.add_button.clicked.connect(self.add_child)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self._order_all(0, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._order_all)
         self.filter("")
         for column in range(1, len(CASELOAD_COLUMNS)):
             self.table.resizeColumnToContents(column)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        if self.model.rowCount():
-            self.table.selectRow(0)  # the first child in the order shown, not the one that was first before sorting
         self.search.setFocus()
 
     def filter(self, text: str) -> None:
         rows = matching(self._all, text)
         self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        if header.sortIndicatorSection() >= 0:
-            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         total = len(self._all)
-        self.count.setText(f"{len(rows)} of {total} children" if text.strip() else f"{total} children")
+        searching = bool(text.strip())
+        self.count.setText(f"{len(rows)} of {total} children" if searching else f"{total} children")
+        self.no_match.setText(f"No children match “{text.strip()}”." if searching else "No children yet.")
+        self.no_match.setVisible(not rows)
         if rows:
             self.table.selectRow(0)
+
+    def _order_all(self, column: int, order: Qt.SortOrder) -> None:
+        self._all = self.model.ordered(self._all, column, order)
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
