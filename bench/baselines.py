@@ -18,14 +18,12 @@ from xml.sax.saxutils import escape
 
 import sqlcipher3
 
-# What the caseload shows of each child: names, date of birth, CHI, registration, next meetings, the latest
-# assessment, and the search key. The app's own query may read these however it likes; this is the plain way.
+# What the caseload shows of each child (the columns kept beside each record): names, date of birth, CHI,
+# registration, next meetings, the latest assessment, and the search key; read the plain way.
 CASELOAD_SQL = """
-    SELECT c.id, json_extract(c.record, '$.family_name') || ', ' || json_extract(c.record, '$.given_names'),
-           json_extract(c.record, '$.known_as'), json_extract(c.record, '$.date_of_birth'),
-           json_extract(c.record, '$.chi'), json_extract(c.record, '$.protection.registered'),
-           json_extract(c.record, '$.next_cppm'), json_extract(c.record, '$.next_core_group'),
-           (SELECT status FROM assessments WHERE child_id = c.id ORDER BY updated DESC LIMIT 1), c.search
+    SELECT c.id, c.family_name, c.given_names, c.known_as, c.date_of_birth, c.chi, c.registered, c.next_cppm,
+           c.next_core_group, (SELECT status FROM assessments WHERE child_id = c.id ORDER BY updated DESC LIMIT 1),
+           c.search
     FROM children c
 """
 PRAGMAS = ("cipher_memory_security = ON", "journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
@@ -55,7 +53,7 @@ class BareCaseload:
                 return len(self.rows)
 
             def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
-                return 7
+                return 9
 
             def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
                 if role != Qt.ItemDataRole.DisplayRole:

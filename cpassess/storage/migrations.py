@@ -150,9 +150,45 @@ BEGIN SELECT RAISE(ABORT, 'an approved document never changes'); END;
 
 
 
+# What the caseload list shows of a child, kept beside the record so that listing 10,000 children reads a few
+# short columns instead of parsing every record (SQLite's JSON functions are slow under cipher_memory_security).
+# Triggers keep them in step with the record whoever writes it (the caseload, a package import).
+_CASELOAD_COLUMNS = """
+ALTER TABLE children ADD COLUMN family_name TEXT;
+ALTER TABLE children ADD COLUMN given_names TEXT;
+ALTER TABLE children ADD COLUMN known_as TEXT;
+ALTER TABLE children ADD COLUMN date_of_birth TEXT;
+ALTER TABLE children ADD COLUMN chi TEXT;
+ALTER TABLE children ADD COLUMN registered INTEGER;
+ALTER TABLE children ADD COLUMN next_cppm TEXT;
+ALTER TABLE children ADD COLUMN next_core_group TEXT;
+CREATE TRIGGER children_listed_when_inserted AFTER INSERT ON children
+BEGIN UPDATE children SET
+    family_name = json_extract(NEW.record, '$.family_name'), given_names = json_extract(NEW.record, '$.given_names'),
+    known_as = json_extract(NEW.record, '$.known_as'), date_of_birth = json_extract(NEW.record, '$.date_of_birth'),
+    chi = json_extract(NEW.record, '$.chi'), registered = json_extract(NEW.record, '$.protection.registered'),
+    next_cppm = json_extract(NEW.record, '$.next_cppm'), next_core_group = json_extract(NEW.record, '$.next_core_group')
+    WHERE rowid = NEW.rowid; END;
+CREATE TRIGGER children_listed_when_updated AFTER UPDATE OF record ON children
+BEGIN UPDATE children SET
+    family_name = json_extract(NEW.record, '$.family_name'), given_names = json_extract(NEW.record, '$.given_names'),
+    known_as = json_extract(NEW.record, '$.known_as'), date_of_birth = json_extract(NEW.record, '$.date_of_birth'),
+    chi = json_extract(NEW.record, '$.chi'), registered = json_extract(NEW.record, '$.protection.registered'),
+    next_cppm = json_extract(NEW.record, '$.next_cppm'), next_core_group = json_extract(NEW.record, '$.next_core_group')
+    WHERE rowid = NEW.rowid; END;
+UPDATE children SET
+    family_name = json_extract(record, '$.family_name'), given_names = json_extract(record, '$.given_names'),
+    known_as = json_extract(record, '$.known_as'), date_of_birth = json_extract(record, '$.date_of_birth'),
+    chi = json_extract(record, '$.chi'), registered = json_extract(record, '$.protection.registered'),
+    next_cppm = json_extract(record, '$.next_cppm'), next_core_group = json_extract(record, '$.next_core_group');
+"""
+
+
 def _V_16(connection: Any) -> None:
-    """Search keys folded for accents, case and punctuation (cpassess.search), so "lukasz" finds Łukasz in the
-    children stored before; a Python step, as SQL cannot fold text."""
+    """The caseload's columns beside each record, and search keys folded for accents, case and punctuation
+    (cpassess.search) so "lukasz" finds Łukasz in children stored before; Python, as SQL cannot fold text."""
+    for statement in _statements(_CASELOAD_COLUMNS):
+        connection.execute(statement)
     rows = connection.execute("SELECT id, record FROM children").fetchall()
     connection.executemany("UPDATE children SET search = ? WHERE id = ?", [
         (child_key(record["given_names"], record["family_name"], record.get("known_as") or "", record.get("chi")),

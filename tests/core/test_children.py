@@ -298,7 +298,7 @@ def caseload_rows(*names: tuple[str, str]) -> list[CaseloadRow]:
     for number, (given_names, family) in enumerate(names):
         record = parse_child(child(given_names=given_names, family_name=family))
         rows.append(CaseloadRow(str(number), f"{family}, {given_names}", "", "2019-04-19", False, None, False, None,
-                                None, None, None, None, "prac", record.search_text()))
+                                None, None, None, None, "prac", f" {record.search_text()}"))
     return rows
 
 

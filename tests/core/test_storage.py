@@ -243,5 +243,11 @@ def test_search_keys_stored_before_folding_are_folded_by_the_migration(tmp_path:
     connection.close()
     with Database(path, KEY) as db:
         assert db.query_one("PRAGMA user_version")[0] == len(MIGRATIONS)
-        assert db.query_one("SELECT search FROM children")["search"] == \
-            "lukasz o brien wroblewski obrienwroblewski luki"
+        child = db.query_one("SELECT * FROM children")
+        assert child["search"] == "lukasz o brien wroblewski obrienwroblewski luki"
+        # the caseload's columns, filled from the record, and kept in step with it after
+        assert (child["given_names"], child["family_name"], child["known_as"], child["chi"]) == \
+            ("Łukasz", "O'Brien-Wróblewski", "Łuki", None)
+        with db.write() as connection:
+            connection.execute("UPDATE children SET record = json_set(record, '$.known_as', 'Luk')")
+        assert db.query_one("SELECT known_as FROM children")["known_as"] == "Luk"

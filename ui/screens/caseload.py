@@ -54,7 +54,7 @@ class CaseloadScreen(QWidget):
 
     def __init__(self, rows: list[CaseloadRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._all = rows  # every child, kept in the order shown, so a search only filters (never re-sorts)
+        self._all = rows  # every child in the order shown (the core's: by name), so a search only filters
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         header = QHBoxLayout()
@@ -88,8 +88,8 @@ class CaseloadScreen(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # size columns from the first rows, not all 10,000 (most of the time of showing a large caseload)
-        self.table.horizontalHeader().setResizeContentsPrecision(200)
+        # size columns from a screenful of rows, not all 10,000 (most of the time of showing a large caseload)
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
@@ -104,8 +104,7 @@ class CaseloadScreen(QWidget):
         self.open_button.clicked.connect(self._open_selected)
         self.add_button.clicked.connect(self.add_child)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self._order_all(0, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # as the rows come: no sorting of them here
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._order_all)
         self.filter("")
         for column in range(1, len(CASELOAD_COLUMNS)):
