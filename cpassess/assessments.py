@@ -98,10 +98,11 @@ class EditConflict(Exception):
     """The assessment changed since it was opened (another window or an imported package)."""
 
 
-def _from_row(row: Mapping[str, Any]) -> Assessment:
+def _from_row(row: Mapping[str, Any], answers: dict[str, Any] | None = None) -> Assessment:
     return Assessment(
         id=row["id"], child_id=row["child_id"], form_id=row["form_id"], form_version=row["form_version"],
-        status=Status(row["status"]), author=row["author"], answers=json.loads(row["answers"]),
+        status=Status(row["status"]), author=row["author"],
+        answers=json.loads(row["answers"]) if answers is None else answers,
         revision=row["revision"], created=row["created"], updated=row["updated"], supersedes=row["supersedes"],
         content_sha256=row["content_sha256"],
         submitted_content=json.loads(row["submitted_content"]) if row["submitted_content"] else None,
@@ -128,6 +129,16 @@ class Assessments:
         if row is None or not self._may_see(row):
             raise NotAllowed(f"There is no assessment with the id {assessment_id} that you can see.")
         return _from_row(row)
+
+    def _without_answers(self, assessment_id: str) -> Assessment:
+        """As `get`, for a caller about to replace the answers (autosave): `answers` is left empty."""
+        row = self._session.db.query_one(
+            "SELECT id, child_id, form_id, form_version, status, author, revision, created, updated, supersedes, "
+            "content_sha256, submitted_content, submitted_at, reviewer, approved_at FROM assessments WHERE id = ?",
+            (assessment_id,))
+        if row is None or not self._may_see(row):
+            raise NotAllowed(f"There is no assessment with the id {assessment_id} that you can see.")
+        return _from_row(row, answers={})
 
     def _may_see(self, row: Mapping[str, Any]) -> bool:
         actor = self._session.actor
@@ -193,7 +204,7 @@ class Assessments:
 
     def save_draft(self, assessment_id: str, answers: Mapping[str, Any], *, revision: int | None = None) -> Assessment:
         """Store the author's answers (draft validation only); `revision` guards against overwriting newer work."""
-        assessment = self.get(assessment_id)
+        assessment = self._without_answers(assessment_id)  # they are replaced: parsing them would double the cost
         check_can_edit(self._session.actor, assessment.status, assessment.author)
         if revision is not None and revision != assessment.revision:
             raise EditConflict("This assessment was changed somewhere else since you opened it; "
