@@ -315,7 +315,7 @@ def unlock_and_search(database: Path, sizes: Sizes, runs: int) -> dict[str, Any]
     app.close()
     return {"children": children, "unlock": unlock, "unlock_base": unlock_base,
             "search": statistics.median(typed), "search_slowest": max(typed),
-            "search_base": statistics.median(typed_base)}
+            "search_base": statistics.median(typed_base), "search_base_slowest": max(typed_base)}
 
 
 def editor(database: Path, sizes: Sizes, minimal_start: float) -> Row:
@@ -441,8 +441,10 @@ def main() -> int:
     rows.append(row(f"search as you type over {main_size['children']:,} children, per keystroke",
                     main_size["search"] * 1000, main_size["search_base"] * 1000, "ms", 1.5,
                     "≤ 1.5 × bare filter + model reset"))
-    rows.append(row("  slowest keystroke", main_size["search_slowest"] * 1000, main_size["search_base"] * 1000, "ms",
-                    3, "≤ 3 × bare filter + model reset"))
+    # the slowest keystroke (a first letter, matching thousands) beside the baseline's slowest of the same keystrokes
+    rows.append(row("  slowest keystroke", main_size["search_slowest"] * 1000, main_size["search_base_slowest"] * 1000,
+                    "ms", 3, "≤ 3 × bare filter's slowest keystroke",
+                    f"{main_size['search_slowest'] / main_size['search_base']:.2f} × the bare median keystroke"))
     rows.append(editor(caseload, sizes, minimal_start))
     rows.append(autosave(autosave_db, draft_id, sizes))
     rows += export_rows(caseload, sizes)
