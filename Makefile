@@ -46,11 +46,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Across every core; tests sharing an expensive module fixture are kept on one worker (xdist_group).
 test: sysdeps lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not slow and not dist" -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto --dist loadgroup -m "not slow and not dist" -q
 
 test-slow: sysdeps $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m slow -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto --dist loadgroup -m slow -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

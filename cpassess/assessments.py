@@ -79,11 +79,12 @@ class EditConflict(Exception):
     """The assessment changed since it was opened (another window or an imported package)."""
 
 
-def _from_row(row: Mapping[str, Any]) -> Assessment:
+def _from_row(row: Mapping[str, Any], answers: dict[str, Any] | None = None) -> Assessment:
     return Assessment(
         id=row["id"], child_id=row["child_id"], form_id=row["form_id"], form_version=row["form_version"],
         status=Status(row["status"]), author=row["author"],
-        answers=read_stored_json(row["answers"], f"the answers of assessment {row['id']}"),
+        answers=read_stored_json(row["answers"], f"the answers of assessment {row['id']}") if answers is None
+        else answers,
         revision=row["revision"], created=row["created"], updated=row["updated"], supersedes=row["supersedes"],
         content_sha256=row["content_sha256"],
         submitted_content=read_stored_json(row["submitted_content"], f"the submitted content of assessment {row['id']}")
@@ -213,6 +214,16 @@ class Assessments:
         if row is None or not self._may_see(row):
             raise NotAllowed(f"There is no assessment with the id {assessment_id} that you can see.")
         return _from_row(row)
+
+    def without_answers(self, assessment_id: str) -> Assessment:
+        """As `get`, for a caller about to replace the answers (autosave): `answers` is left empty."""
+        row = self._session.db.query_one(
+            "SELECT id, child_id, form_id, form_version, status, author, revision, created, updated, supersedes, "
+            "content_sha256, submitted_content, submitted_at, reviewer, approved_at FROM assessments WHERE id = ?",
+            (assessment_id,))
+        if row is None or not self._may_see(row):
+            raise NotAllowed(f"There is no assessment with the id {assessment_id} that you can see.")
+        return _from_row(row, answers={})
 
     def _may_see(self, row: Mapping[str, Any]) -> bool:
         actor = self._session.actor

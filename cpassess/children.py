@@ -22,6 +22,7 @@ from cpassess.chi import ChiError, check_chi
 from cpassess.forms._yaml import read_yaml
 from cpassess.forms.text import NARRATIVE, ONE_LINE, character_problem, shown_on_one_line
 from cpassess.resources import resource_path
+from cpassess.search import child_key
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=ONE_LINE)]
@@ -177,9 +178,9 @@ class ChildRecord(_Record):
         return found
 
     def search_text(self) -> str:
-        """What search-as-you-type matches: names, known-as and CHI, case-folded."""
-        return " ".join(part for part in (self.given_names, self.family_name, self.known_as, self.chi or "")
-                        if part).casefold()
+        """What search-as-you-type matches (the `search` column): names, known-as and CHI, folded for accents,
+        case and punctuation (`cpassess.search`)."""
+        return child_key(self.given_names, self.family_name, self.known_as, self.chi)
 
     def snapshot(self, child_id: str) -> dict[str, Any]:
         """Who the assessment is about, as its record prints them (everything but empty details), frozen into the

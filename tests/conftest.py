@@ -44,6 +44,16 @@ CHILD = {
 }
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`: --dist loadgroup) the tests of a module that share a module-scoped fixture
+    run on one worker, so that fixture (a whole CLI story, a signed PDF) is built once per run, not per worker."""
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if fixtures is not None and any(definition.scope == "module" for name in fixtures.names_closure
+                                        for definition in fixtures.name2fixturedefs.get(name, ())):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing a test does touches the real user folders, and new key slots are quick to make."""
@@ -175,6 +185,36 @@ def submitted_team(tmp_path: Path, _submitted_template: Team) -> Team:
 def approved_team(tmp_path: Path, _approved_template: Team) -> Team:
     """As `submitted_team`, with the assessment approved by lead."""
     return _approved_template.copy_to(tmp_path / "data")
+
+
+DEMO_CHILDREN = 8
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database (`cpassess.demo`, logins in DEMO_LOGINS) built once per run: about 5 s of signing."""
+    from cpassess.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("demo-template-home")))
+        build_demo(folder / "demo.db", DEMO_CHILDREN, kdf=FAST_KDF)
+    return folder / "demo.db"
+
+
+def copy_database(source: Path, folder: Path, name: str | None = None) -> Path:
+    """`source` and its key file copied into `folder` (as `name`), while no session has it open."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (name or source.name)
+    shutil.copy2(source, target)
+    shutil.copy2(slot_file_for(source), slot_file_for(target))
+    return target
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, _demo_template: Path) -> Path:
+    """This test's own copy of the demo database and its key file, never opened before."""
+    return copy_database(_demo_template, tmp_path / "demo")
 
 
 @pytest.fixture

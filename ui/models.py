@@ -10,6 +10,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 Index = QModelIndex | QPersistentModelIndex
 
+# data() is asked about a dozen roles for every cell painted, a thousand calls per repaint of a full table: the
+# roles it answers are looked up once here (a PySide6 enum member costs an attribute lookup through shiboken).
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole.value, Qt.ItemDataRole.AccessibleTextRole.value})
+_TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
+_SORT_ROLE = Qt.ItemDataRole.UserRole.value
+_ANSWERED_ROLES = _TEXT_ROLES | {_TOOLTIP_ROLE, _SORT_ROLE}
+
 
 @dataclass(frozen=True)
 class Column[Row]:
@@ -45,16 +52,17 @@ class RowsModel[Row](QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
-        row, column = self._rows[index.row()], self._columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        number = index.row()
+        if not 0 <= number < len(self._rows):
+            return None
+        row, column = self._rows[number], self._columns[index.column()]
+        if role in _TEXT_ROLES:
             return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.UserRole:
-            return (column.sort_key or column.text)(row)
-        return None
+        if role == _TOOLTIP_ROLE:
+            return None if column.tooltip is None else column.tooltip(row)
+        return (column.sort_key or column.text)(row)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -63,14 +71,25 @@ class RowsModel[Row](QAbstractTableModel):
             return self._columns[section].title
         return None
 
+    def ordered(self, rows: Sequence[Row], column: int,
+                order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> list[Row]:
+        """`rows` in the order sorting by `column` shows them (empty values last in either order)."""
+        if not 0 <= column < len(self._columns):
+            return list(rows)
+        return [rows[old] for old in self._order(rows, column, order)]
+
+    def _order(self, rows: Sequence[Row], column: int, order: Qt.SortOrder) -> list[int]:
+        key = self._columns[column].sort_key or self._columns[column].text
+        keys = [_sortable(key(row)) for row in rows]
+        moved = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        moved.sort(key=lambda old: keys[old][0])  # empty values last in either order (the sort is stable)
+        return moved
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
             return
-        key = self._columns[column].sort_key or self._columns[column].text
         self.layoutAboutToBeChanged.emit()
-        keys = [_sortable(key(row)) for row in self._rows]
-        moved = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
-        moved.sort(key=lambda old: keys[old][0])  # empty values last in either order (the sort is stable)
+        moved = self._order(self._rows, column, order)
         self._rows = [self._rows[old] for old in moved]
         # the view's selection and current row follow their rows (Qt's contract for a layout change)
         new_row = {old: new for new, old in enumerate(moved)}

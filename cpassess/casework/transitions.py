@@ -104,7 +104,8 @@ class Casework:
 
     def save_draft(self, assessment_id: str, answers: Mapping[str, Any], *, revision: int | None = None) -> Assessment:
         """Store the author's answers (draft validation only); `revision` guards against overwriting newer work."""
-        assessment = self._get(assessment_id, Action.EDIT)
+        assessment = self._session.assessments.without_answers(assessment_id)  # replaced: no need to parse them
+        self.allowed(assessment).require(Action.EDIT)
         if revision is not None and revision != assessment.revision:
             raise EditConflict(CHANGED_ELSEWHERE)
         clean = validate_draft(self._session.assessments.form_of(assessment), dict(answers))

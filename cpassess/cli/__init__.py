@@ -6,14 +6,13 @@ Every command exits 0 on success and 1 with a one-line human error otherwise.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from cpassess import __version__
+from cpassess import __version__, logs
 from cpassess.casework.errors import user_errors
 from cpassess.cli import _exchange, _forms, _pdf, _records, _server
 from cpassess.cli._common import CliError
@@ -57,9 +56,7 @@ def _one_line(error: Exception) -> str:
 
 def main(argv: Sequence[str] | None = None, start_app: AppStarter | None = None) -> int:
     """Run one command; with none, start the desktop app through `start_app`."""
-    # A command answers in one line; CPASSESS_LOG=info (or debug) shows what happened underneath.
-    level = os.environ.get("CPASSESS_LOG", "error").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.ERROR), format="%(levelname)s %(name)s: %(message)s")
+    logs.configure()  # a command answers in one line; CPASSESS_LOG=info (or debug) shows what happened underneath
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
+
+from cpassess.search import child_key
 
 _V1 = """
 CREATE TABLE meta (
@@ -194,7 +198,68 @@ CREATE TRIGGER revocations_are_never_deleted BEFORE DELETE ON revocations
 BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+
+# What the caseload list shows of a child, kept beside the record so that listing 10,000 children reads a few
+# short columns instead of parsing every record (SQLite's JSON functions are slow under cipher_memory_security).
+# Triggers keep them in step with the record whoever writes it (the caseload, a package import).
+_CASELOAD_COLUMNS = """
+ALTER TABLE children ADD COLUMN family_name TEXT;
+ALTER TABLE children ADD COLUMN given_names TEXT;
+ALTER TABLE children ADD COLUMN known_as TEXT;
+ALTER TABLE children ADD COLUMN date_of_birth TEXT;
+ALTER TABLE children ADD COLUMN chi TEXT;
+ALTER TABLE children ADD COLUMN registered INTEGER;
+ALTER TABLE children ADD COLUMN next_cppm TEXT;
+ALTER TABLE children ADD COLUMN next_core_group TEXT;
+ALTER TABLE children ADD COLUMN concern_date TEXT;
+ALTER TABLE children ADD COLUMN last_cppm TEXT;
+ALTER TABLE children ADD COLUMN last_core_group TEXT;
+CREATE TRIGGER children_listed_when_inserted AFTER INSERT ON children
+BEGIN UPDATE children SET
+    family_name = json_extract(NEW.record, '$.family_name'), given_names = json_extract(NEW.record, '$.given_names'),
+    known_as = json_extract(NEW.record, '$.known_as'), date_of_birth = json_extract(NEW.record, '$.date_of_birth'),
+    chi = json_extract(NEW.record, '$.chi'), registered = json_extract(NEW.record, '$.protection.registered'),
+    next_cppm = json_extract(NEW.record, '$.next_cppm'),
+    next_core_group = json_extract(NEW.record, '$.next_core_group'),
+    concern_date = json_extract(NEW.record, '$.concern_date'), last_cppm = json_extract(NEW.record, '$.last_cppm'),
+    last_core_group = json_extract(NEW.record, '$.last_core_group')
+    WHERE rowid = NEW.rowid; END;
+CREATE TRIGGER children_listed_when_updated AFTER UPDATE OF record ON children
+BEGIN UPDATE children SET
+    family_name = json_extract(NEW.record, '$.family_name'), given_names = json_extract(NEW.record, '$.given_names'),
+    known_as = json_extract(NEW.record, '$.known_as'), date_of_birth = json_extract(NEW.record, '$.date_of_birth'),
+    chi = json_extract(NEW.record, '$.chi'), registered = json_extract(NEW.record, '$.protection.registered'),
+    next_cppm = json_extract(NEW.record, '$.next_cppm'),
+    next_core_group = json_extract(NEW.record, '$.next_core_group'),
+    concern_date = json_extract(NEW.record, '$.concern_date'), last_cppm = json_extract(NEW.record, '$.last_cppm'),
+    last_core_group = json_extract(NEW.record, '$.last_core_group')
+    WHERE rowid = NEW.rowid; END;
+UPDATE children SET
+    family_name = json_extract(record, '$.family_name'), given_names = json_extract(record, '$.given_names'),
+    known_as = json_extract(record, '$.known_as'), date_of_birth = json_extract(record, '$.date_of_birth'),
+    chi = json_extract(record, '$.chi'), registered = json_extract(record, '$.protection.registered'),
+    next_cppm = json_extract(record, '$.next_cppm'),
+    next_core_group = json_extract(record, '$.next_core_group'),
+    concern_date = json_extract(record, '$.concern_date'), last_cppm = json_extract(record, '$.last_cppm'),
+    last_core_group = json_extract(record, '$.last_core_group');
+"""
+
+
+def _V7(connection: Any) -> None:
+    """The caseload's columns beside each record, and search keys folded for accents, case and punctuation
+    (cpassess.search) so "lukasz" finds Łukasz in children stored before; Python, as SQL cannot fold text."""
+    for statement in _statements(_CASELOAD_COLUMNS):
+        connection.execute(statement)
+    rows = connection.execute("SELECT id, record FROM children").fetchall()
+    connection.executemany("UPDATE children SET search = ? WHERE id = ?", [
+        (child_key(record["given_names"], record["family_name"], record.get("known_as") or "", record.get("chi")),
+         child_id) for child_id, record in ((row[0], json.loads(row[1])) for row in rows)])
+
+
+# A migration is an SQL script or a Python step given the connection (STYLE point 20); each runs in one transaction.
+Migration = str | Callable[[Any], None]
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 
 
 class NewerSchema(Exception):
@@ -221,8 +286,11 @@ def migrate(connection: Any) -> None:
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(script):
-                connection.execute(statement)
+            if callable(script):
+                script(connection)
+            else:
+                for statement in _statements(script):
+                    connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {number}")
             connection.execute("COMMIT")
         except BaseException:

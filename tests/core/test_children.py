@@ -11,9 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpassess.caseload import matching
+from cpassess.caseload import CaseloadRow, matching
 from cpassess.children import ChildRecord, ChildRecordError, parse_child, register_categories
 from cpassess.resources import resource_path
+from cpassess.search import fold
 from cpassess.workflow import NotAllowed
 
 if TYPE_CHECKING:
@@ -232,6 +233,14 @@ def test_names_in_cyrillic_greek_irish_and_polish_round_trip_exactly(team: Team)
     assert [matching(rows, "дмитрий")[0].name] == ["Иванова, Дмитрий"]
     assert [r.name for r in matching(rows, "ní bhr")] == ["Ní Bhriain, Siobhán"]
     assert [r.name for r in matching(rows, "ἀλέξ")] == ["Νικολαΐδης, Ἀλέξανδρος"]
+    # accents, case and punctuation folded on both sides; letters NFKD leaves whole spelt as typed
+    assert [r.name for r in matching(rows, "LUKASZ wrob")] == ["Wróblewski, Łukasz"]
+    assert [r.name for r in matching(rows, "wróblewski, łukasz")] == ["Wróblewski, Łukasz"]
+    assert [r.name for r in matching(rows, "siobhan ni")] == ["Ní Bhriain, Siobhán"]
+    assert [r.name for r in matching(rows, "ΑΛΕΞ")] == ["Νικολαΐδης, Ἀλέξανδρος"]
+    assert [r.name for r in matching(rows, "saoir")] == [r.name for r in matching(rows, "t-saoir")] == \
+        [r.name for r in matching(rows, "tsaoir")] == ["Mac an t-Saoir, Seònaid"]
+    assert {r.name for r in matching(rows, "zoe")} == {"Ó Súilleabháin, Zoë", "Decomposed, Zoe\u0308"}
     assert unicodedata.is_normalized("NFD", stored[-1].given_names) and stored[-1].given_names != "Zoë"
 
 
@@ -281,3 +290,44 @@ def test_a_refused_record_stores_nothing(team: Team) -> None:
         events = len(session.audit_events())
     with team.session("prac") as session:
         assert len(session.audit_events()) == events
+
+
+def caseload_rows(*names: tuple[str, str]) -> list[CaseloadRow]:
+    """Caseload lines for (given names, family name) pairs, keyed by the record's own search text."""
+    rows = []
+    for number, (given_names, family) in enumerate(names):
+        record = parse_child(child(given_names=given_names, family_name=family))
+        rows.append(CaseloadRow(str(number), f"{family}, {given_names}", "", "2019-04-19", False, None, False, None,
+                                None, None, None, None, "prac", f" {record.search_text()}"))
+    return rows
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("campbell, iona", ["Campbell, Iona"]),  # as the caseload shows the name
+    ("iona campbell", ["Campbell, Iona"]),
+    ("CAMP", ["Campbell, Iona"]),
+    ("lukasz", ["Wróblewski, Łukasz"]),  # Ł has no decomposition: folded by hand
+    ("Łukasz Wróblewski", ["Wróblewski, Łukasz"]),
+    ("o'neill", ["O'Neill, Søren"]),
+    ("oneill", ["O'Neill, Søren"]),
+    ("neill soren", ["O'Neill, Søren"]),
+    ("bjorn", ["Ægirsdóttir, Bjørn"]),
+    ("aegirs", ["Ægirsdóttir, Bjørn"]),
+    ("strasse", ["Straße, Jürgen"]),
+    ("jurgen", ["Straße, Jürgen"]),
+    ("mac", ["MacLeod, Eilidh"]),
+    ("leod", []),  # a typed word starts a word of the name, it is not found inside one
+    ("iona zzz", []),
+    ("  ,  ", ["Campbell, Iona", "MacLeod, Eilidh", "O'Neill, Søren", "Straße, Jürgen", "Wróblewski, Łukasz",
+               "Ægirsdóttir, Bjørn"]),  # nothing typed but punctuation: everyone
+])
+def test_search_folds_accents_case_and_punctuation(typed: str, found: list[str]) -> None:
+    rows = caseload_rows(("Iona", "Campbell"), ("Eilidh", "MacLeod"), ("Søren", "O'Neill"), ("Jürgen", "Straße"),
+                         ("Łukasz", "Wróblewski"), ("Bjørn", "Ægirsdóttir"))
+    assert sorted(row.name for row in matching(rows, typed)) == found
+
+
+def test_the_search_key_is_folded_once_when_the_record_is_stored() -> None:
+    record = parse_child(child(given_names="Łukasz", family_name="Mac an t-Saoir", known_as="Łuki"))
+    assert record.search_text() == "lukasz mac an t saoir tsaoir luki"
+    assert fold("Ἀλέξανδρος ΝΙΚΟΛΑΐΔΗΣ") == "αλεξανδροσ νικολαιδησ"

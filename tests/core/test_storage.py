@@ -225,3 +225,29 @@ def test_closing_checkpoints_the_write_ahead_log(team: Team) -> None:
     wal = team.db.with_name(team.db.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
 
+
+
+def test_search_keys_stored_before_folding_are_folded_by_the_migration(tmp_path: Path) -> None:
+    """A database from before accent folding: its children's keys were only case-folded ("łukasz")."""
+    path = tmp_path / "unfolded.db"
+    connection = raw_connection(path, KEY)
+    connection.execute("BEGIN")
+    for script in MIGRATIONS[:-1]:
+        for statement in _statements(script):
+            connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    record = '{"given_names": "Łukasz", "family_name": "O\'Brien-Wróblewski", "known_as": "Łuki", "chi": null}'
+    connection.execute("INSERT INTO children (id, record, search, owner, created, updated) VALUES "
+                       "('c1', ?, 'łukasz o''brien-wróblewski łuki', 'prac', 'now', 'now')", (record,))
+    connection.execute("COMMIT")
+    connection.close()
+    with Database(path, KEY) as db:
+        assert db.query_one("PRAGMA user_version")[0] == len(MIGRATIONS)
+        child = db.query_one("SELECT * FROM children")
+        assert child["search"] == "lukasz o brien wroblewski obrienwroblewski luki"
+        # the caseload's columns, filled from the record, and kept in step with it after
+        assert (child["given_names"], child["family_name"], child["known_as"], child["chi"]) == \
+            ("Łukasz", "O'Brien-Wróblewski", "Łuki", None)
+        with db.write() as connection:
+            connection.execute("UPDATE children SET record = json_set(record, '$.known_as', 'Luk')")
+        assert db.query_one("SELECT known_as FROM children")["known_as"] == "Luk"

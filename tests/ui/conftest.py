@@ -1,42 +1,13 @@
-"""Fixtures for the desktop app's tests: a demo database and the app's look. None is autouse (the editors' tests
-do not need them); the shared set-up (settings folder, fast key derivation, offscreen) is tests/conftest.py's."""
+"""Fixtures for the desktop app's tests: the app's look. It is not autouse (the editors' tests do not need it); the
+shared set-up (settings folder, fast key derivation, offscreen, the demo database) is tests/conftest.py's."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from cpassess.keyslots import KdfParams
-from cpassess.paths import slot_file_for
-
-DEMO_CHILDREN = 8
-FAST_KDF = KdfParams(time_cost=1, memory_kib=65536, parallelism=1)  # as tests/conftest.py: the smallest allowed
-
-
-@pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database (`cpassess.demo`, logins in DEMO_LOGINS) built once per run: about 5 s of signing."""
-    from cpassess.demo import build_demo
-
-    folder = tmp_path_factory.mktemp("demo-template")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("demo-template-home")))
-        build_demo(folder / "demo.db", DEMO_CHILDREN, kdf=FAST_KDF)
-    return folder / "demo.db"
-
-
-@pytest.fixture
-def demo_db(tmp_path: Path, _demo_template: Path) -> Path:
-    """This test's own copy of the demo database and its key file, never opened before."""
-    folder = tmp_path / "demo"
-    folder.mkdir()
-    for source in (_demo_template, slot_file_for(_demo_template)):
-        shutil.copy2(source, folder / source.name)
-    return folder / _demo_template.name
 
 
 @pytest.fixture

@@ -48,10 +48,16 @@ def test_the_caseload_model(qtbot: Any, qtmodeltester: Any, app_look: Any, demo_
     qtmodeltester.check(model)
     sort_every_way(model)
     click(qtbot, caseload.table.horizontalHeader())  # a click on a column title sorts through the view
+    assert caseload.no_match.isHidden()
     type_keys(qtbot, caseload.search, "zzz")  # search as you type: no match, then everyone again
     assert model.rowCount() == 0
+    assert not caseload.no_match.isHidden() and caseload.no_match.text() == "No children match “zzz”."
     caseload.search.clear()
-    assert model.rowCount() >= 4
+    assert model.rowCount() >= 4 and caseload.no_match.isHidden()
+    first = model.row_at(0)
+    given, family = first.name.split(", ")[1], first.name.split(", ")[0]
+    type_keys(qtbot, caseload.search, f"{family.upper()}, {given}")  # as the caseload shows it, any case
+    assert first in model.rows()
 
 
 def test_sorting_by_a_column_title_keeps_the_chosen_child_chosen(qtbot: Any, app_look: Any, demo_db: Path) -> None:

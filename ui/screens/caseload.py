@@ -64,7 +64,7 @@ class CaseloadScreen(QWidget):
     def __init__(self, rows: list[CaseloadRow], tasks: list[Task] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._all = rows
+        self._all = rows  # every child in the order shown (the core's: by name), so a search only filters
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
         header = QHBoxLayout()
@@ -110,34 +110,37 @@ class CaseloadScreen(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # size columns from the first rows, not all 10,000 (most of the time of showing a large caseload)
-        self.table.horizontalHeader().setResizeContentsPrecision(200)
+        # size columns from a screenful of rows, not all 10,000 (most of the time of showing a large caseload)
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         layout.addWidget(self.table, 1)
+        self.no_match = QLabel()
+        self.no_match.setProperty("role", "subtitle")
+        self.no_match.hide()
+        layout.addWidget(self.no_match)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._open_first)
         self.table.activated.connect(self._open_index)
         self.open_button.clicked.connect(self._open_selected)
         self.add_button.clicked.connect(self.add_child)
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # as the rows come: no sorting of them here
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._order_all)
         self.filter("")
         for column in range(1, len(CASELOAD_COLUMNS)):
             self.table.resizeColumnToContents(column)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        if self.model.rowCount():
-            self.table.selectRow(0)  # the first child in the order shown, not the one that was first before sorting
         self.search.setFocus()
 
     def filter(self, text: str) -> None:
         rows = matching(self._all, text)
         self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        if header.sortIndicatorSection() >= 0:
-            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         total = len(self._all)
-        self.count.setText(f"{len(rows)} of {total} children" if text.strip() else f"{total} children")
+        searching = bool(text.strip())
+        self.count.setText(f"{len(rows)} of {total} children" if searching else f"{total} children")
+        self.no_match.setText(f"No children match “{text.strip()}”." if searching else "No children yet.")
+        self.no_match.setVisible(not rows)
         if rows:
             self.table.selectRow(0)
 
@@ -159,6 +162,9 @@ class CaseloadScreen(QWidget):
                 self.open_assessment.emit(task.assessment_id)
             else:
                 self.open_child.emit(task.child_id)
+
+    def _order_all(self, column: int, order: Qt.SortOrder) -> None:
+        self._all = self.model.ordered(self._all, column, order)
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
