@@ -376,6 +376,7 @@ def export_rows(database: Path, sizes: Sizes) -> list[Row]:
 
     with Session.unlock(database, PRACTITIONER, PRACTITIONER_PASSWORD) as session:
         record = print_record_of(session, fullest_girfec(session), draft=False)
+        record_json = record.record_json or b"{}"
         rendered = render(record)
         plain = plain_render(rendered.data)
         export, export_base = medians(sizes.runs, sizes.warm_up, lambda: timed(lambda: render(record)),
@@ -383,7 +384,7 @@ def export_rows(database: Path, sizes: Sizes) -> list[Row]:
         signer = PdfSigner(session.signing_key, session.user.certificate, session.authority_certificate)
         stock = stock_signer(session.signing_key, session.user.certificate, session.authority_certificate)
         signing, signing_base = medians(sizes.runs, sizes.warm_up,
-                                        lambda: timed(lambda: certify(rendered.data, signer, record.record_json or b"{}")),
+                                        lambda: timed(lambda: certify(rendered.data, signer, record_json)),
                                         lambda: timed(lambda: stock(rendered.data)))
     return [row(f"export a full GIRFEC assessment with charts ({rendered.pages} pages)", export, export_base, "s", 2,
                 "≤ 2 × bare reportlab, same words"),

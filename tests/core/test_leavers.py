@@ -243,8 +243,8 @@ def test_the_leavers_earlier_signatures_still_verify_and_later_ones_do_not(appro
     assert approved is not None and prac is not None
 
     earlier = verify_pdf(approved, [authority], revoked=revoked)
-    later = verify_pdf(certify(small_pdf(), PdfSigner(key_from_der(pracs_secrets["signing_key"]), prac.certificate,
-                                                      authority)), [authority], revoked=revoked)
+    signer = PdfSigner(key_from_der(pracs_secrets["signing_key"]), prac.certificate, authority)
+    later = verify_pdf(certify(small_pdf(), signer, b'{"answers":{}}'), [authority], revoked=revoked)
 
     assert earlier.passes, earlier.failures
     assert later.signatures[0].problems[0].startswith("signed after the signer's certificate was revoked")

@@ -31,7 +31,7 @@ from reportlab.pdfgen import canvas
 
 from cpassess.authority import Authority, cert_to_der, cert_to_pem, create_authority, issue_certificate, key_to_der
 from cpassess.export import fonts, layout
-from cpassess.export.embedded import NO_RECORD
+from cpassess.export.embedded import NO_RECORD, RecordCheck
 from cpassess.export.signing import APPROVAL_HEADING, AUTHOR_HEADING, PdfSigner, SigningError, approve, certify
 from cpassess.export.verification import (
     NO_AUTHORITY,
@@ -340,7 +340,8 @@ def test_only_an_approved_record_passes_and_a_certified_one_says_not_approved(
 
 
 def test_a_record_problem_added_by_a_later_check_fails_the_record(approved: bytes, team: Team) -> None:
-    report = replace(verify_pdf(approved, [team.authority.certificate]), record_problems=("record.json differs",))
+    report = replace(verify_pdf(approved, [team.authority.certificate]),
+                     record=RecordCheck(None, None, "record.json differs"))
 
     assert not report.passes and report.verdict == "does NOT verify: record.json differs"
 
@@ -365,7 +366,7 @@ def test_a_signature_still_verifies_after_the_signers_certificate_has_expired(
     expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     short_lived = with_validity(team.authority, issue_certificate(team.authority, "zoe", AUTHOR_NAME,
                                                                   ["practitioner"])[1], key, expires)
-    signed = approve(certify(rendered, PdfSigner(key, short_lived, team.authority.certificate)), team.lead)
+    signed = approve(certify(rendered, PdfSigner(key, short_lived, team.authority.certificate), RECORD), team.lead)
     while datetime.now(UTC) <= expires:  # the real clock moves past the certificate's expiry
         time.sleep(0.2)
 
@@ -381,7 +382,7 @@ def test_a_signature_made_after_the_certificate_expired_fails(rendered: bytes, t
     key = ec.generate_private_key(ec.SECP256R1())
     expired = with_validity(team.authority, team.author_certificate, key, datetime.now(UTC) - timedelta(days=1))
 
-    report = verify_pdf(certify(rendered, PdfSigner(key, expired, team.authority.certificate)),
+    report = verify_pdf(certify(rendered, PdfSigner(key, expired, team.authority.certificate), RECORD),
                         [team.authority.certificate])
 
     assert report.signatures[0].problems == (

@@ -61,7 +61,8 @@ def swap_copies(connection: sqlcipher3.Connection, team: Team) -> None:
 
 def approval_signed_by_practitioner(connection: sqlcipher3.Connection, team: Team) -> None:
     """The approval event rewritten as the practitioner's, re-hashed and re-signed with the practitioner's own key
-    (which they hold), and the stored head moved to match: the chain itself verifies."""
+    (which they hold), the stored head moved to match and the head in the key file anchored again with that key:
+    the chain itself verifies, and so does the anchor."""
     key = key_from_der(SlotFile.open(team.keys).unlock("prac", team.passwords["prac"])["signing_key"])
     seq, at, action, record_type, record_id, detail, prev_hash = connection.execute(
         "SELECT seq, at, action, record_type, record_id, detail, prev_hash FROM audit_events "
@@ -73,6 +74,8 @@ def approval_signed_by_practitioner(connection: sqlcipher3.Connection, team: Tea
     connection.execute("UPDATE audit_events SET actor = 'prac', hash = ?, signature = ? WHERE seq = ?",
                        (digest, sign(key, bytes.fromhex(digest)), seq))
     connection.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{seq}:{digest}",))
+    slots = SlotFile.open(team.keys)
+    slots.set_audit_head(audit.anchor(key, "prac", slots.database_id, audit.ChainHead(seq, digest)).to_json())
 
 
 EDITS: dict[str, tuple[Callable[[sqlcipher3.Connection, Team], None], str]] = {
