@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ from cpassess.forms import (
     validate_submission,
 )
 from cpassess.forms.canonical import canonical_answers
+from cpassess.forms.prefill import prefilled_answers
 from cpassess.workflow import NotAllowed, Status
 
 if TYPE_CHECKING:
@@ -94,13 +95,25 @@ class Casework:
             form = default_catalog().get(form_id, version)
         except KeyError as error:
             raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
-        clean = validate_draft(form, dict(answers or {}))
+        clean = validate_draft(form, {**prefilled_answers(form, self._last_approved_answers(child_id)),
+                                      **dict(answers or {})})
         assessment_id = str(uuid.uuid4())
         with session.db.write() as connection:
             store.insert_draft(connection, assessment_id, child_id, form, session.user.username, clean, utc_now())
             self._audit(connection, "assessment.created", assessment_id,
                         {"form": f"{form.id}.v{form.version}", "child": child_id})
         return session.assessments.get(assessment_id)
+
+    def _last_approved_answers(self, child_id: str) -> Callable[[str], dict[str, Any] | None]:
+        """For a form's prefill: the answers (as counted) of the child's last approved assessment of a form."""
+        def last_approved(form_id: str) -> dict[str, Any] | None:
+            approved = [a for a in self._session.assessments.find(child_id=child_id, status=Status.APPROVED)
+                        if a.form_id == form_id]
+            if not approved:
+                return None
+            latest = max(approved, key=lambda a: a.approved_at or "")
+            return canonical_answers(self._session.assessments.form_of(latest), latest.answers)
+        return last_approved
 
     def save_draft(self, assessment_id: str, answers: Mapping[str, Any], *, revision: int | None = None) -> Assessment:
         """Store the author's answers (draft validation only); `revision` guards against overwriting newer work."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.casework import Casework
+from cpassess.cli._migrate import register_migrate
 from cpassess.cli._common import (
     CliError,
     Passwords,
@@ -100,6 +101,7 @@ def _register_assessment(actions: Any, db: argparse.ArgumentParser, who: argpars
     show.add_argument("--id", required=True)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=show_assessment)
+    register_migrate(actions, db, who)
 
 
 # --- users ---------------------------------------------------------------------------------------------------

@@ -97,15 +97,16 @@ def good_file(tmp_path: Path) -> Path:
 
 # --- forms list ------------------------------------------------------------------------------------------------
 
-def test_forms_list_shows_both_shipped_forms(capsys: pytest.CaptureFixture[str]) -> None:
+def test_forms_list_shows_every_shipped_form_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(["forms", "list"], capsys)
     assert status == 0, out + err
-    listed = {line.split()[0]: line for line in out.splitlines()}
-    assert set(listed) == {form.id for form in default_catalog()}
-    assert set(listed) >= SHIPPED_IDS
+    listed = {(line.split()[0], line.split()[1]): line for line in out.splitlines()}
+    assert set(listed) == {(form.id, f"v{form.version}") for form in default_catalog()}
+    assert {form_id for form_id, _ in listed} >= SHIPPED_IDS
+    assert set(listed) >= {("neglect-assessment", "v1"), ("neglect-assessment", "v2"), ("girfec-wellbeing", "v1"),
+                           ("girfec-wellbeing", "v2"), ("core-group-review", "v1")}
     for form in default_catalog():
-        assert f"v{form.version}" in listed[form.id].split()
-        assert listed[form.id].endswith(form.title)
+        assert listed[(form.id, f"v{form.version}")].endswith(form.title)
 
 
 def test_forms_list_as_json(capsys: pytest.CaptureFixture[str]) -> None:
