@@ -25,6 +25,7 @@ from cpassess.casework.actions import Action, Allowed, allowed_actions
 from cpassess.casework.binding import record_problems
 from cpassess.casework.content import assessment_content
 from cpassess.casework.documents import approved_documents, certified_documents
+from cpassess.chronology import Chronology
 from cpassess.dates import utc_now
 from cpassess.forms import (
     FormDefinition,
@@ -36,6 +37,7 @@ from cpassess.forms import (
     validate_submission,
 )
 from cpassess.forms.canonical import canonical_answers
+from cpassess.forms.cross_field import cross_field_warnings
 from cpassess.forms.prefill import prefilled_answers
 from cpassess.workflow import NotAllowed, Status
 
@@ -95,8 +97,9 @@ class Casework:
             form = default_catalog().get(form_id, version)
         except KeyError as error:
             raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
-        clean = validate_draft(form, {**prefilled_answers(form, self._last_approved_answers(child_id)),
-                                      **dict(answers or {})})
+        prefilled = prefilled_answers(form, self._last_approved_answers(child_id),
+                                      lambda: Chronology(session).prefill_rows(child_id))
+        clean = validate_draft(form, {**prefilled, **dict(answers or {})})
         assessment_id = str(uuid.uuid4())
         with session.db.write() as connection:
             store.insert_draft(connection, assessment_id, child_id, form, session.user.username, clean, utc_now())
@@ -151,6 +154,12 @@ class Casework:
             store.store_documents(connection, assessment_id, "submitted", documents)
             self._audit(connection, "assessment.submitted", assessment_id, {"content_sha256": digest})
         return session.assessments.get(assessment_id)
+
+    def warnings(self, assessment_id: str) -> list[str]:
+        """The form's cross-field warnings that hold for this assessment's answers: shown, never blocking."""
+        assessment = self._session.assessments.get(assessment_id)
+        form = self._session.assessments.form_of(assessment)
+        return [warning.describe(form) for warning in cross_field_warnings(form, assessment.answers)]
 
     def migration(self, assessment_id: str, to_version: int | None = None) -> Migration:
         """What moving a draft to a newer version of its form would keep, drop and add (nothing is changed)."""

@@ -15,12 +15,12 @@ from typing import NoReturn
 
 from cpassess import __version__
 from cpassess.casework.errors import user_errors
-from cpassess.cli import _exchange, _forms, _pdf, _records
+from cpassess.cli import _chronology, _exchange, _forms, _pdf, _records
 from cpassess.cli._common import CliError
 
 AppStarter = Callable[[Path | None, bool], int]
 
-_COMMAND_GROUPS = (_forms, _records, _pdf, _exchange)
+_COMMAND_GROUPS = (_forms, _records, _pdf, _exchange, _chronology)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.casework import Casework
-from cpassess.cli._migrate import register_migrate
 from cpassess.cli._common import (
     CliError,
     Passwords,
@@ -20,6 +19,7 @@ from cpassess.cli._common import (
     read_json_file,
     signed_in,
 )
+from cpassess.cli._migrate import register_migrate
 from cpassess.workflow import ROLE_LABELS, STATUS_LABELS, Role, Status
 
 
@@ -226,6 +226,8 @@ def submit_assessment(args: argparse.Namespace) -> int:
             for problem in refused.problems:
                 print(f"  {problem.describe(refused.form)}", file=sys.stderr)
             raise CliError(f"not submitted: {len(refused.problems)} problem(s) to put right (listed above)") from None
+        for warning in Casework.of(session).warnings(assessment.id):
+            print(f"cpassess: warning: {warning}", file=sys.stderr)
     print(f"Submitted {assessment.id}; content SHA-256 {assessment.content_sha256}.")
     return 0
 

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from cpassess.forms.definition import (
+    ROW_SENSITIVE,
     ChoiceField,
     ComputedField,
     DateField,
@@ -31,7 +32,6 @@ from cpassess.forms.definition import (
     GradeField,
     LongTextField,
     MultiChoiceField,
-    ROW_SENSITIVE,
     NumberField,
     RatingField,
     RepeatColumn,

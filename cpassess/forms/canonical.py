@@ -59,10 +59,11 @@ def family_content(form: FormDefinition, content: Mapping[str, Any]) -> dict[str
             continue
         field = _repeat(form, key)
         if field is not None and isinstance(value, list):
-            value, note = _redacted_rows(field, value)
+            answers[key], note = _redacted_rows(field, value)
             if note:
                 withheld[key] = note
-        answers[key] = value
+        else:
+            answers[key] = value
     redacted = dict(content)
     redacted["answers"] = answers
     if withheld:

@@ -160,7 +160,23 @@ CREATE TABLE child_conflicts (
 CREATE INDEX child_conflicts_by_child ON child_conflicts(child_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# issue 15: the events a practitioner adds to a child's chronology (DESIGN §16); those from the record are not stored
+_V_15 = """
+CREATE TABLE chronology_events (
+    id TEXT PRIMARY KEY,
+    child_id TEXT NOT NULL REFERENCES children(id),
+    event_date TEXT NOT NULL,
+    event TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    impact TEXT NOT NULL DEFAULT '',
+    sensitive INTEGER NOT NULL DEFAULT 0 CHECK (sensitive IN (0, 1)),
+    added_by TEXT NOT NULL REFERENCES users(username),
+    added TEXT NOT NULL
+);
+CREATE INDEX chronology_by_child ON chronology_events(child_id, event_date);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V_15)
 
 
 class NewerSchema(Exception):

@@ -3,9 +3,7 @@ cross-field warnings and prefill, all as form data resolved in the core."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
-from pathlib import Path
 from typing import Any
 
 import jsonschema
