@@ -221,12 +221,14 @@ def test_forms_schema_prints_the_definition_json_schema(capsys: pytest.CaptureFi
 @pytest.mark.parametrize("shipped_form", SHIPPED_FORMS)
 def test_forms_answers_schema_prints_that_forms_schema(
         shipped_form: FormDefinition, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(["forms", "answers-schema", shipped_form.id], capsys)
-    assert status == 0
-    assert json.loads(out) == json.loads(json.dumps(answers_schema(shipped_form)))
     status, out, _ = run(["forms", "answers-schema", shipped_form.id, "--version", str(shipped_form.version)], capsys)
     assert status == 0
+    assert json.loads(out) == json.loads(json.dumps(answers_schema(shipped_form)))
     assert json.loads(out)["$id"] == f"urn:cpassess:answers:{shipped_form.id}:v{shipped_form.version}"
+    status, out, _ = run(["forms", "answers-schema", shipped_form.id], capsys)  # the newest without --version
+    assert status == 0
+    newest = default_catalog().newest_version(shipped_form.id)
+    assert json.loads(out)["$id"] == f"urn:cpassess:answers:{shipped_form.id}:v{newest}"
 
 
 @pytest.mark.parametrize(("args", "error"), [

@@ -141,6 +141,8 @@ def answers_for(form: FormDefinition, seed: int, *, grade_shift: int = 0) -> dic
     else:
         answers["agency_views"] += "\n\n" + canaries["agency_views"]
         answers["chronology_events"][0]["event"] = canaries["chronology_events"]
+        if form.field("chronology_events").row_sensitivity:  # from v2 a marked row, not the whole table, is withheld
+            answers["chronology_events"][0]["sensitive"] = True
     return answers
 
 
