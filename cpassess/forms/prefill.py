@@ -3,7 +3,7 @@ such as a core group review starting from the actions of the child's plan. Decla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cpassess.forms.answers import validate_draft
@@ -12,7 +12,7 @@ from cpassess.forms.definition import FormDefinition, Prefill, RepeatField
 # form id -> the answers of the child's last approved assessment of that form, or None when there is none
 LastApproved = Callable[[str], Mapping[str, Any] | None]
 # the child's chronology, oldest first: rows with the keys of CHRONOLOGY_KEYS
-Chronology = Callable[[], list[Mapping[str, Any]]]
+Chronology = Callable[[], Sequence[Mapping[str, Any]]]
 
 
 def prefills(form: FormDefinition) -> list[tuple[RepeatField, Prefill]]:

@@ -63,7 +63,8 @@ def test_a_team_lead_who_wrote_the_assessment_may_not_review_it() -> None:
     lead_author = Actor("sam", frozenset({Role.PRACTITIONER, Role.TEAM_LEAD}))
     allowed = allowed_actions(lead_author, at(Status.SUBMITTED))
     assert Action.APPROVE not in allowed and Action.RETURN not in allowed
-    assert allowed.why_not(Action.APPROVE) == "You cannot review your own assessment: another team lead must approve it."
+    assert allowed.why_not(Action.APPROVE) == ("You cannot review your own assessment: another team lead must "
+                                               "approve it.")
 
 
 def test_every_refusal_says_why_in_a_sentence_and_require_raises_it() -> None:

@@ -11,7 +11,7 @@ import pytest
 from answer_filler import TODAY, fill_every_field
 
 from cpassess.demo import sample_answers
-from cpassess.forms import FormDefinitionError, answers_schema, default_catalog, parse_definition_text
+from cpassess.forms import FormDefinitionError, answers_schema, default_catalog, migrate_answers, parse_definition_text
 from cpassess.forms._yaml import read_yaml
 from cpassess.forms.canonical import canonical_content, family_content
 from cpassess.forms.cross_field import cross_field_warnings
@@ -270,3 +270,27 @@ def test_the_girfec_chronology_is_offered_from_the_childs_chronology() -> None:
                                               "source": "Nursery", "impact": "", "sensitive": True}]}
 
 
+
+
+def test_moving_girfec_to_v2_keeps_a_line_of_text_that_became_a_narrative() -> None:
+    v1, v2 = form_of("girfec-wellbeing", 1), form_of("girfec-wellbeing", 2)
+    answers = {**fill_every_field(v1), "child_seen": "no", "child_not_seen_reason": "Ellie was at her gran's."}
+    migration = migrate_answers(answers, v1, v2)
+    assert migration.answers["child_not_seen_reason"] == "Ellie was at her gran's."
+    assert "child_not_seen_reason" not in {d.field_id for d in migration.dropped}
+    new = {f.field_id for f in migration.new_fields}
+    assert {"significant_harm", "risks_and_protection", "contingency_plan", "visits", "siblings",
+            "proposed_areas_of_concern", "reporter_referral", "family_seen_report"} <= new
+    assert [row["event"] for row in migration.answers["chronology_events"]] == [
+        row["event"] for row in answers["chronology_events"]]  # rows carry over
+
+
+def test_an_answer_whose_question_changed_kind_is_dropped_with_the_reason() -> None:
+    v1 = parse_definition_text(WITH_REPEAT)
+    choice = "        kind: choice\n        label: Kind\n        options: [{id: a, label: A}, {id: b, label: B}]\n"
+    v2 = parse_definition_text(WITH_REPEAT.replace("version: 1", "version: 2").replace(
+        choice, "        kind: text\n        label: Kind\n"))
+    assert v2.field("kind").kind == "text"
+    migration = migrate_answers({"kind": "a"}, v1, v2)
+    assert [(d.field_id, d.reason) for d in migration.dropped] == [
+        ("kind", "the question now takes a different kind of answer")]
