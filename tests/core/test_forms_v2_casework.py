@@ -85,3 +85,19 @@ def test_a_core_group_review_starts_with_the_actions_of_the_approved_plan(team: 
                        "by_when": answers["assessment_date"]}
     assert all(row["progress"] is None for row in rows)  # the group records progress itself
     assert "action_progress" not in other_child.answers
+
+
+def test_a_warning_is_reported_after_submission_and_does_not_stop_it(team: Team, cli: Cli) -> None:
+    child_id = team.add_child()
+    form = default_catalog().get("neglect-assessment")
+    answers = {**fill_every_field(form), "overall_concern": "high", "recommendation": "no_further_action",
+               "significant_harm": "no"}
+    with team.session("prac") as session:
+        draft = Casework.of(session).new(child_id, form.id, answers=answers)
+        assert [w.split(" (")[0] for w in Casework.of(session).warnings(draft.id)] == [
+            "The overall level of concern is high, but no further action is recommended. Check that this is what "
+            "you mean, and explain it in the reasons."]
+    submitted = cli.ok("assessment", "submit", "--db", team.db, "--as", "prac", "--id", draft.id,
+                       passwords=(team.passwords["prac"],))
+    assert submitted.stdout.startswith(f"Submitted {draft.id}")
+    assert "cpassess: warning: The overall level of concern is high" in submitted.stderr
