@@ -18,6 +18,7 @@ from cpassess.children import ChildRecord
 from cpassess.forms import FormDefinition, default_catalog, validate_submission
 from cpassess.forms.answers import FACTOR_MAX_ITEMS
 from cpassess.forms.definition import (
+    ROW_SENSITIVE,
     ChoiceField,
     ComputedField,
     DateField,
@@ -170,8 +171,12 @@ def _value(field: Any, form: FormDefinition, rng: random.Random, name: str, toda
                     "vulnerability_factors": ["Frequent house moves"], "protective_factors": ["Engaged named person"],
                     "adversity_factors": ["Money worries at home"]}
         case RepeatField():
-            return [{column.id: _value(column, form, rng, name, today) for column in field.fields}
+            rows = [{column.id: _value(column, form, rng, name, today) for column in field.fields}
                     for _ in range(max(field.min_items, rng.randint(1, 3)))]
+            if field.row_sensitivity:  # some rows kept out of the family copy
+                for row in rows:
+                    row[ROW_SENSITIVE] = rng.random() < 0.3
+            return rows
     raise TypeError(f"no sample for {type(field).__name__}")
 
 

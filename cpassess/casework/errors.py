@@ -8,6 +8,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     from cpassess.assessments import ContentMismatch, EditConflict, SubmissionRefused
     from cpassess.backup import BackupError
     from cpassess.children import ChildRecordError
+    from cpassess.chronology import ChronologyEventRefused
     from cpassess.exchange import PackageRefused
     from cpassess.forms import AnswersError, FormDefinitionError
     from cpassess.keyslots import SlotFileError, WrongPassword
@@ -17,4 +18,4 @@ def user_errors() -> tuple[type[Exception], ...]:
 
     return (UnlockFailed, NotAllowed, StorageError, AlreadyOpen, SlotFileError, WrongPassword, AnswersError,
             FormDefinitionError, ChildRecordError, SubmissionRefused, EditConflict, ContentMismatch, BackupError,
-            PackageRefused)
+            PackageRefused, ChronologyEventRefused)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from cpassess.casework.actions import Action, Allowed, allowed_actions
 from cpassess.casework.binding import record_problems
 from cpassess.casework.content import assessment_content
 from cpassess.casework.documents import approved_documents, certified_documents
+from cpassess.chronology import Chronology
 from cpassess.dates import utc_now
 from cpassess.forms import (
     FormDefinition,
@@ -35,6 +36,8 @@ from cpassess.forms import (
     validate_submission,
 )
 from cpassess.forms.canonical import canonical_answers
+from cpassess.forms.cross_field import cross_field_warnings
+from cpassess.forms.prefill import prefilled_answers
 from cpassess.storage import read_stored_json
 from cpassess.workflow import NotAllowed, Status
 
@@ -94,13 +97,26 @@ class Casework:
             form = default_catalog().get(form_id, version)
         except KeyError as error:
             raise NotAllowed(str(error.args[0]).capitalize() + ".") from None
-        clean = validate_draft(form, dict(answers or {}))
+        prefilled = prefilled_answers(form, self._last_approved_answers(child_id),
+                                      lambda: Chronology(session).prefill_rows(child_id))
+        clean = validate_draft(form, {**prefilled, **dict(answers or {})})
         assessment_id = str(uuid.uuid4())
         with session.db.write() as connection:
             store.insert_draft(connection, assessment_id, child_id, form, session.user.username, clean, utc_now())
             self._audit(connection, "assessment.created", assessment_id,
                         {"form": f"{form.id}.v{form.version}", "child": child_id})
         return session.assessments.get(assessment_id)
+
+    def _last_approved_answers(self, child_id: str) -> Callable[[str], dict[str, Any] | None]:
+        """For a form's prefill: the answers (as counted) of the child's last approved assessment of a form."""
+        def last_approved(form_id: str) -> dict[str, Any] | None:
+            approved = [a for a in self._session.assessments.find(child_id=child_id, status=Status.APPROVED)
+                        if a.form_id == form_id]
+            if not approved:
+                return None
+            latest = max(approved, key=lambda a: a.approved_at or "")
+            return canonical_answers(self._session.assessments.form_of(latest), latest.answers)
+        return last_approved
 
     def save_draft(self, assessment_id: str, answers: Mapping[str, Any], *, revision: int | None = None) -> Assessment:
         """Store the author's answers (draft validation only); `revision` guards against overwriting newer work."""
@@ -139,6 +155,12 @@ class Casework:
             store.store_documents(connection, assessment_id, "submitted", documents)
             self._audit(connection, "assessment.submitted", assessment_id, {"content_sha256": digest})
         return session.assessments.get(assessment_id)
+
+    def warnings(self, assessment_id: str) -> list[str]:
+        """The form's cross-field warnings that hold for this assessment's answers: shown, never blocking."""
+        assessment = self._session.assessments.get(assessment_id)
+        form = self._session.assessments.form_of(assessment)
+        return [warning.describe(form) for warning in cross_field_warnings(form, assessment.answers)]
 
     def migration(self, assessment_id: str, to_version: int | None = None) -> Migration:
         """What moving a draft to a newer version of its form would keep, drop and add (nothing is changed)."""

@@ -14,12 +14,12 @@ from typing import NoReturn
 
 from cpassess import __version__, logs
 from cpassess.casework.errors import user_errors
-from cpassess.cli import _exchange, _forms, _pdf, _records, _server
+from cpassess.cli import _chronology, _exchange, _forms, _pdf, _records, _server
 from cpassess.cli._common import CliError
 
 AppStarter = Callable[[Path | None, bool], int]
 
-_COMMAND_GROUPS = (_forms, _records, _pdf, _exchange, _server)
+_COMMAND_GROUPS = (_forms, _records, _pdf, _exchange, _chronology, _server)
 
 
 class _Parser(argparse.ArgumentParser):

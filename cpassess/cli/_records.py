@@ -20,6 +20,7 @@ from cpassess.cli._common import (
     signed_in,
 )
 from cpassess.cli._leavers import audit_head_argument, register_remove
+from cpassess.cli._migrate import register_migrate
 from cpassess.workflow import ROLE_LABELS, STATUS_LABELS, Role, Status
 
 
@@ -105,6 +106,7 @@ def _register_assessment(actions: Any, db: argparse.ArgumentParser, who: argpars
     show.add_argument("--id", required=True)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=show_assessment)
+    register_migrate(actions, db, who)
 
 
 # --- users ---------------------------------------------------------------------------------------------------
@@ -229,6 +231,8 @@ def submit_assessment(args: argparse.Namespace) -> int:
             for problem in refused.problems:
                 print(f"  {problem.describe(refused.form)}", file=sys.stderr)
             raise CliError(f"not submitted: {len(refused.problems)} problem(s) to put right (listed above)") from None
+        for warning in Casework.of(session).warnings(assessment.id):
+            print(f"cpassess: warning: {warning}", file=sys.stderr)
     print(f"Submitted {assessment.id}; content SHA-256 {assessment.content_sha256}.")
     return 0
 

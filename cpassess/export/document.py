@@ -58,6 +58,16 @@ WATERMARK = "DRAFT — not approved"
 WITHHELD = "Third-party information has been withheld from this family copy."
 
 
+def withheld_note(note: Mapping[str, Any]) -> str:
+    """What the family copy says under a table that lost rows or columns (from the copy's `withheld`)."""
+    parts = []
+    if note.get("rows"):
+        parts.append(f"{note['rows']} row{'s' if note['rows'] != 1 else ''}")
+    if note.get("columns"):
+        parts.append("the column" + ("s " if len(note["columns"]) > 1 else " ") + ", ".join(note["columns"]))
+    return f"Left out of this family copy: {' and '.join(parts)}." if parts else WITHHELD
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     fonts.register_fonts()
     base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=10, leading=14, textColor=INK,
@@ -304,6 +314,8 @@ class _Builder:
                 withheld = True
                 continue
             yield from self.field(field)
+            if self.record.family_copy and field.id in self.record.withheld:
+                yield self.p(withheld_note(self.record.withheld[field.id]), "note")
         if withheld:
             yield Spacer(1, 4)
             yield self.p("Some information in this section has been withheld from the family copy.", "note")
@@ -375,10 +387,11 @@ class _Builder:
             yield from _paragraphs(evidence, self.styles["body"])
 
     def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> Flowable:
-        header = [self.p(column.label, "cell_head") for column in field.fields]
-        body = [[self.p(self.cell(column, row.get(column.id)), "cell") for column in field.fields] for row in rows]
-        texts = [[column.label, *(self.cell(column, row.get(column.id)) for row in rows)] for column in field.fields]
-        weights = [3 if isinstance(c, LongTextField) else 1 for c in field.fields]
+        columns = [c for c in field.fields if not (self.record.family_copy and c.sensitive)]
+        header = [self.p(column.label, "cell_head") for column in columns]
+        body = [[self.p(self.cell(column, row.get(column.id)), "cell") for column in columns] for row in rows]
+        texts = [[column.label, *(self.cell(column, row.get(column.id)) for row in rows)] for column in columns]
+        weights = [3 if isinstance(c, LongTextField) else 1 for c in columns]
         table = Table([header, *body], colWidths=self.column_widths(texts, weights), repeatRows=1, splitInRow=1,
                       hAlign="LEFT")
         table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),

@@ -54,6 +54,7 @@ class PrintRecord:
     earlier: EarlierProfile | None = None
     register_labels: Mapping[str, str] = field(default_factory=dict)
     record_json: bytes | None = None  # the canonical content this copy shows; embedded when it is certified
+    withheld: Mapping[str, Any] = field(default_factory=dict)  # family copy: per table, what was left out
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def print_record(form: FormDefinition, content: Mapping[str, Any], presentation:
         draft=presentation.draft, family_copy=content.get("copy") == "family", comments=presentation.comments,
         earlier=EarlierProfile(str(earlier["label"]), [DomainProfile(**item) for item in earlier["profile"]])
         if earlier else None,
-        register_labels=presentation.register_labels, record_json=record_json)
+        register_labels=presentation.register_labels, record_json=record_json,
+        withheld=content.get("withheld") or {})
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from cpassess.forms.definition import (
+    ROW_SENSITIVE,
     ChoiceField,
     ComputedField,
     DateField,
@@ -199,6 +200,8 @@ def _value_type(field: Any, form: FormDefinition, owner: str) -> Any:
 
 def _row_model(field: RepeatField, form: FormDefinition, owner: str) -> type[BaseModel]:
     columns: dict[str, Any] = {column.id: _optional(column, form, owner) for column in field.fields}
+    if field.row_sensitivity:
+        columns[ROW_SENSITIVE] = (bool | None, Field(default=None, description=field.row_sensitivity_label))
     return create_model(
         f"{owner}_{field.id}_row", __config__=ConfigDict(extra="forbid", frozen=True, strict=True), **columns)
 

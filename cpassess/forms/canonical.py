@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cpassess.forms.answers import validate_draft
-from cpassess.forms.definition import FormDefinition
+from cpassess.forms.definition import ROW_SENSITIVE, FormDefinition, RepeatField
 from cpassess.forms.validation import is_empty
 from cpassess.forms.visibility import Visibility
 
@@ -42,19 +42,60 @@ def canonical_content(form: FormDefinition, answers: Mapping[str, Any],
     return content
 
 
-RESERVED = frozenset({"form_id", "form_version", "answers", "child", "copy", "full_content_sha256"})
+RESERVED = frozenset({"form_id", "form_version", "answers", "child", "copy", "full_content_sha256", "withheld"})
 FAMILY_COPY = "family"
 
 
 def family_content(form: FormDefinition, content: Mapping[str, Any]) -> dict[str, Any]:
-    """The family copy's record (DESIGN §9.4): the same content without the answers marked sensitive, naming
-    the full content's hash so the two copies can be matched to one approval."""
+    """The family copy's record (DESIGN §9.4): the same content without the answers marked sensitive, without the
+    sensitive columns and the rows marked sensitive of a table, naming the full content's hash so the two copies
+    can be matched to one approval. `withheld` says, for each table that lost something, what was left out, so
+    the copy can say so where the table is printed."""
     sensitive = {field.id for _, field in form.fields() if field.sensitive}
+    answers: dict[str, Any] = {}
+    withheld: dict[str, dict[str, Any]] = {}
+    for key, value in content["answers"].items():
+        if key in sensitive:
+            continue
+        field = _repeat(form, key)
+        if field is not None and isinstance(value, list):
+            answers[key], note = _redacted_rows(field, value)
+            if note:
+                withheld[key] = note
+        else:
+            answers[key] = value
     redacted = dict(content)
-    redacted["answers"] = {key: value for key, value in content["answers"].items() if key not in sensitive}
+    redacted["answers"] = answers
+    if withheld:
+        redacted["withheld"] = withheld
     redacted["copy"] = FAMILY_COPY
     redacted["full_content_sha256"] = content_sha256(content)
     return redacted
+
+
+def _repeat(form: FormDefinition, field_id: str) -> RepeatField | None:
+    try:
+        field = form.field(field_id)
+    except KeyError:
+        return None
+    return field if isinstance(field, RepeatField) else None
+
+
+def _redacted_rows(field: RepeatField, rows: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The rows the family sees (the sensitive flag itself dropped) and what was left out."""
+    hidden = {column.id for column in field.withheld_columns()}
+    if field.row_sensitivity:
+        hidden.add(ROW_SENSITIVE)
+    kept = [{column: cell for column, cell in row.items() if column not in hidden} for row in rows
+            if not (field.row_sensitivity and isinstance(row, Mapping) and row.get(ROW_SENSITIVE) is True)]
+    note: dict[str, Any] = {}
+    if len(kept) < len(rows):
+        note["rows"] = len(rows) - len(kept)
+    shown_columns = [column.label for column in field.withheld_columns()
+                     if any(isinstance(row, Mapping) and not is_empty(row.get(column.id)) for row in rows)]
+    if shown_columns:
+        note["columns"] = shown_columns
+    return kept, note
 
 
 def canonical_json(content: Mapping[str, Any]) -> bytes:

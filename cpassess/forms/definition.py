@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from cpassess.forms._identifiers import FormId, Identifier
 from cpassess.forms.conditions import Condition
@@ -52,6 +52,8 @@ class _Field(_Definition):
     help: Prose = ""
     required: bool = False
     visible_if: Condition | None = None
+    required_if: Condition | None = Field(
+        default=None, description="required at submission only when this condition holds (top-level fields)")
     sensitive: bool = False
 
 
@@ -150,14 +152,66 @@ RepeatColumn = Annotated[
 ]
 
 
+ROW_SENSITIVE = "sensitive"
+
+
+CHRONOLOGY_KEYS = ("date", "event", "source", "impact", "sensitive")
+
+
+class Prefill(_Definition):
+    """Rows a new assessment starts with, resolved by the core, each row's `columns` mapped as
+    {this column: that column}. `source: last_approved` copies the repeat `field` of the child's last approved
+    assessment of `form` (any version); `source: chronology` copies the child's chronology (its keys are
+    date, event, source, impact and sensitive)."""
+
+    source: Literal["last_approved", "chronology"] = "last_approved"
+    form: FormId | None = None
+    field: Identifier | None = None
+    columns: dict[Identifier, Identifier] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _source_named(self) -> Prefill:
+        if self.source == "last_approved" and (self.form is None or self.field is None):
+            raise ValueError("a prefill from the last approved assessment names its form and field")
+        if self.source == "chronology":
+            unknown = sorted(set(self.columns.values()) - set(CHRONOLOGY_KEYS))
+            if unknown:
+                raise ValueError(f"the chronology has no {', '.join(unknown)} (it has {', '.join(CHRONOLOGY_KEYS)})")
+        return self
+
+
 class RepeatField(_Field):
-    """A list of rows, each an object of the sub-fields in `fields`."""
+    """A list of rows, each an object of the sub-fields in `fields`.
+
+    `row_sensitivity` adds a yes/no column `sensitive` to every row: a row marked so is left out of the family
+    copy, as are the columns marked `sensitive`. `prefill` starts a new assessment with rows from an earlier one.
+    """
 
     kind: Literal["repeat"]
     fields: list[RepeatColumn] = Field(min_length=1, max_length=20)
     item_label: Label = "Row"
     min_items: int = Field(default=0, ge=0, le=500)
     max_items: int = Field(default=200, ge=1, le=500)
+    row_sensitivity: bool = False
+    row_sensitivity_label: Label = "Leave this row out of the family copy"
+    prefill: Prefill | None = None
+
+    @model_validator(mode="after")
+    def _columns_fit(self) -> RepeatField:
+        ids = {column.id for column in self.fields}
+        if self.row_sensitivity and ROW_SENSITIVE in ids:
+            raise ValueError(f"with row_sensitivity, '{ROW_SENSITIVE}' is the row flag and cannot be a column id")
+        if any(column.required_if is not None for column in self.fields):
+            raise ValueError("columns of a repeat cannot have required_if")
+        if self.prefill is not None:
+            unknown = sorted(set(self.prefill.columns) - ids - ({ROW_SENSITIVE} if self.row_sensitivity else set()))
+            if unknown:
+                raise ValueError(f"prefill names column(s) this repeat does not have: {', '.join(unknown)}")
+        return self
+
+    def withheld_columns(self) -> list[RepeatColumn]:
+        """The columns left out of the family copy."""
+        return [column for column in self.fields if column.sensitive]
 
 
 FIELD_KINDS = (
@@ -212,6 +266,16 @@ class Section(_Definition):
     visible_if: Condition | None = None
 
 
+class CrossFieldWarning(_Definition):
+    """A combination of answers worth a second look: shown to the author and reviewer, never blocking."""
+
+    id: Identifier
+    when: Condition
+    message: Annotated[str, Field(min_length=1, max_length=500)]
+    fields: list[Identifier] = Field(default_factory=list, max_length=20,
+                                     description="the questions the warning is about (for placing it)")
+
+
 class FormDefinition(_Definition):
     """One published version of one form. Never edited once published: a change is a new version."""
 
@@ -221,6 +285,7 @@ class FormDefinition(_Definition):
     description: Prose = ""
     scales: list[Scale] = Field(default_factory=list, max_length=50)
     sections: list[Section] = Field(min_length=1, max_length=100)
+    warnings: list[CrossFieldWarning] = Field(default_factory=list, max_length=100)
 
     @property
     def key(self) -> tuple[str, int]:

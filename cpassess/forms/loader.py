@@ -162,6 +162,13 @@ def reference_problems(form: FormDefinition) -> Iterator[DefinitionProblem]:
             yield from _field_problems(form, field, path, section_ids)
             if field.visible_if is not None:
                 yield from _condition_problems(form, field.visible_if, f"{path}.visible_if", field.id)
+            if field.required_if is not None:
+                yield from _condition_problems(form, field.required_if, f"{path}.required_if", field.id)
+    for w, warning in enumerate(form.warnings):
+        yield from _condition_problems(form, warning.when, f"warnings[{w}].when", None)
+        for j, field_id in enumerate(warning.fields):
+            if field_id not in where:
+                yield DefinitionProblem(f"warnings[{w}].fields[{j}]", f"'{field_id}' is not a field of this form")
     yield from _cycle_problems(form, where)
 
 

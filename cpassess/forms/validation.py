@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cpassess.forms.answers import AnswersError, Problem, validate_draft
+from cpassess.forms.conditions import evaluate
 from cpassess.forms.definition import (
     ComputedField,
     DateField,
@@ -112,7 +113,8 @@ def _field_problems(form: FormDefinition, section: Section, field: Any, answers:
     def problem(message: str, row: int | None = None, column: str | None = None) -> Problem:
         return Problem(section.id, field.id, message, row, column)
 
-    if field.required and is_empty(value):
+    if is_empty(value) and (field.required or (
+            field.required_if is not None and evaluate(field.required_if, answers.get))):
         yield problem("an answer is needed")
         return
     match field:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cpassess.forms.answers import AnswersError, validate_draft
-from cpassess.forms.definition import ComputedField, FormDefinition
+from cpassess.forms.definition import FIELD_KINDS, ComputedField, FormDefinition
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ class Migration:
     new_fields: list[NewField] = field(default_factory=list)
 
 
+# (old kind, new kind) pairs whose answers can move: the same kind, or a line of text that became a narrative
+_CARRIES_OVER = {*((kind, kind) for kind in FIELD_KINDS), ("text", "long_text")}
+
+
 def migrate_answers(answers: Mapping[str, Any], source: FormDefinition, target: FormDefinition) -> Migration:
     """Carry answers from `source` to `target` where the field id exists and the answer still fits."""
     if source.id != target.id:
@@ -46,7 +50,7 @@ def migrate_answers(answers: Mapping[str, Any], source: FormDefinition, target: 
         label = old_fields[key].label if key in old_fields else key
         if key not in new_fields:
             dropped.append(DroppedAnswer(key, label, f"version {target.version} no longer asks this question"))
-        elif key in old_fields and old_fields[key].kind != new_fields[key].kind:
+        elif key in old_fields and (old_fields[key].kind, new_fields[key].kind) not in _CARRIES_OVER:
             dropped.append(DroppedAnswer(key, label, "the question now takes a different kind of answer"))
         else:
             try:

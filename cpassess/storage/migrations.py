@@ -256,10 +256,26 @@ def _V7(connection: Any) -> None:
          child_id) for child_id, record in ((row[0], json.loads(row[1])) for row in rows)])
 
 
+# v8: the events a practitioner adds to a child's chronology (DESIGN §16); those from the record are not stored
+_V8 = """
+CREATE TABLE chronology_events (
+    id TEXT PRIMARY KEY,
+    child_id TEXT NOT NULL REFERENCES children(id),
+    event_date TEXT NOT NULL,
+    event TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    impact TEXT NOT NULL DEFAULT '',
+    sensitive INTEGER NOT NULL DEFAULT 0 CHECK (sensitive IN (0, 1)),
+    added_by TEXT NOT NULL REFERENCES users(username),
+    added TEXT NOT NULL
+);
+CREATE INDEX chronology_by_child ON chronology_events(child_id, event_date);
+"""
+
 # A migration is an SQL script or a Python step given the connection (STYLE point 20); each runs in one transaction.
 Migration = str | Callable[[Any], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 
 
 class NewerSchema(Exception):

@@ -69,7 +69,9 @@ def answer_for(form: FormDefinition, field: Any, base: dt.date) -> Any:
             }
         case "repeat":
             rows = max(1, field.min_items)
-            return [{column.id: answer_for(form, column, base) for column in field.fields} for _ in range(rows)]
+            flag = {"sensitive": False} if field.row_sensitivity else {}
+            return [{**{column.id: answer_for(form, column, base) for column in field.fields}, **flag}
+                    for _ in range(rows)]
         case "computed":
             return None
     raise AssertionError(f"the test filler does not know the kind {field.kind!r}")

@@ -97,15 +97,16 @@ def good_file(tmp_path: Path) -> Path:
 
 # --- forms list ------------------------------------------------------------------------------------------------
 
-def test_forms_list_shows_both_shipped_forms(capsys: pytest.CaptureFixture[str]) -> None:
+def test_forms_list_shows_every_shipped_form_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(["forms", "list"], capsys)
     assert status == 0, out + err
-    listed = {line.split()[0]: line for line in out.splitlines()}
-    assert set(listed) == {form.id for form in default_catalog()}
-    assert set(listed) >= SHIPPED_IDS
+    listed = {(line.split()[0], line.split()[1]): line for line in out.splitlines()}
+    assert set(listed) == {(form.id, f"v{form.version}") for form in default_catalog()}
+    assert {form_id for form_id, _ in listed} >= SHIPPED_IDS
+    assert set(listed) >= {("neglect-assessment", "v1"), ("neglect-assessment", "v2"), ("girfec-wellbeing", "v1"),
+                           ("girfec-wellbeing", "v2"), ("core-group-review", "v1")}
     for form in default_catalog():
-        assert f"v{form.version}" in listed[form.id].split()
-        assert listed[form.id].endswith(form.title)
+        assert listed[(form.id, f"v{form.version}")].endswith(form.title)
 
 
 def test_forms_list_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -220,12 +221,14 @@ def test_forms_schema_prints_the_definition_json_schema(capsys: pytest.CaptureFi
 @pytest.mark.parametrize("shipped_form", SHIPPED_FORMS)
 def test_forms_answers_schema_prints_that_forms_schema(
         shipped_form: FormDefinition, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(["forms", "answers-schema", shipped_form.id], capsys)
-    assert status == 0
-    assert json.loads(out) == json.loads(json.dumps(answers_schema(shipped_form)))
     status, out, _ = run(["forms", "answers-schema", shipped_form.id, "--version", str(shipped_form.version)], capsys)
     assert status == 0
+    assert json.loads(out) == json.loads(json.dumps(answers_schema(shipped_form)))
     assert json.loads(out)["$id"] == f"urn:cpassess:answers:{shipped_form.id}:v{shipped_form.version}"
+    status, out, _ = run(["forms", "answers-schema", shipped_form.id], capsys)  # the newest without --version
+    assert status == 0
+    newest = default_catalog().newest_version(shipped_form.id)
+    assert json.loads(out)["$id"] == f"urn:cpassess:answers:{shipped_form.id}:v{newest}"
 
 
 @pytest.mark.parametrize(("args", "error"), [

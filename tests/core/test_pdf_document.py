@@ -27,8 +27,8 @@ from cpassess.forms import FIELD_KINDS, DomainProfile, default_catalog, parse_de
 pytestmark = pytest.mark.skipif(not all(shutil.which(tool) for tool in ("pdftotext", "pdfinfo", "pdffonts")),
                                 reason="poppler-utils is needed to read the PDFs back")
 
-NEGLECT = default_catalog().get("neglect-assessment")
-GIRFEC = default_catalog().get("girfec-wellbeing")
+NEGLECT = default_catalog().get("neglect-assessment", 1)  # the layout tests read version 1's questions
+GIRFEC = default_catalog().get("girfec-wellbeing", 1)
 WATERMARK = "DRAFT — not approved"
 CHANGE = "Change since the last approved neglect assessment"
 # DESIGN §9.3: these must come back from pdftotext exactly as typed
@@ -53,7 +53,7 @@ def record(form: Any = NEGLECT, answers: Mapping[str, Any] | None = None, **more
 
 @functools.cache
 def complete(form_id: str) -> dict[str, Any]:
-    return sample_answers(default_catalog().get(form_id), random.Random(5), "Eilidh", dt.date(2026, 11, 20))
+    return sample_answers(default_catalog().get(form_id, 1), random.Random(5), "Eilidh", dt.date(2026, 11, 20))
 
 
 def written(rendered: RenderedPdf, folder: Path, name: str = "out.pdf") -> Path:

@@ -108,12 +108,11 @@ def test_moving_a_draft_to_v2_reports_dropped_and_new_and_keeps_the_rest(forms_d
     migration = migrate_answers(answers, v1, v2)
     assert answers == before, "nothing is applied until the caller stores the result"
     assert migration.target is v2
-    assert migration.answers == {"visit_date": "2025-05-30", "seen": "yes"}
+    assert migration.answers == {"visit_date": "2025-05-30", "seen": "yes", "notes": "Short note"}  # text → long
     dropped = {item.field_id: (item.label, item.reason) for item in migration.dropped}
     assert dropped == {
         "reason": ("Reason for the visit",
                    "the answer no longer fits: 'review' is not one of the choices ('concern' or 'other')"),
-        "notes": ("Notes", "the question now takes a different kind of answer"),
         "weather": ("The weather", "version 2 no longer asks this question"),
         "story": ("What we saw", "the answer no longer fits: is longer than the limit of 10 characters"),
     }

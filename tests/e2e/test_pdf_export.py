@@ -141,6 +141,8 @@ def answers_for(form: FormDefinition, seed: int, *, grade_shift: int = 0) -> dic
     else:
         answers["agency_views"] += "\n\n" + canaries["agency_views"]
         answers["chronology_events"][0]["event"] = canaries["chronology_events"]
+        if form.field("chronology_events").row_sensitivity:  # from v2 a marked row, not the whole table, is withheld
+            answers["chronology_events"][0]["sensitive"] = True
     return answers
 
 
@@ -421,8 +423,11 @@ def printed_answers(form: FormDefinition, answers: Mapping[str, Any], *,
         elif isinstance(question, GradeField) and value["evidence"]:
             flowing.append(value["evidence"])
         elif isinstance(question, RepeatField):
-            cells += [str(row[column.id]) for row in value for column in question.fields
-                      if isinstance(column, LongTextField | TextField) and row.get(column.id)]
+            # the family copy leaves out sensitive columns and the rows marked sensitive (from version 2)
+            rows = [row for row in value if not (family_copy and row.get("sensitive") is True)]
+            cells += [str(row[column.id]) for row in rows for column in question.fields
+                      if isinstance(column, LongTextField | TextField) and row.get(column.id)
+                      and not (family_copy and column.sensitive)]
     return flowing, cells
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPlainTextEdit, QWidget
 
 from cpassess.forms import fingerprint
+from cpassess.resources import resource_path
 from cpassess.session import Session
 from cpassess.workflow import Status
 from ui.editors.computed import ComputedEditor
@@ -292,8 +294,18 @@ def comment_with(qtbot: Any, text: str) -> Any:
 # --- the journey ---------------------------------------------------------------------------------------------------
 
 
+def version_one_forms_only(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The journey fills in the questions of neglect-assessment version 1: install only the version 1 forms, so
+    "New: Neglect" starts one (from version 2 the carers are assessed one by one, in a table)."""
+    folder.mkdir()
+    for source in resource_path("forms").glob("*.v1.yaml"):
+        shutil.copy2(source, folder / source.name)
+    monkeypatch.setenv("CPASSESS_FORMS_DIR", str(folder))
+
+
 def test_from_first_run_to_an_approved_signed_export(qtbot: Any, app_look: Any, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    version_one_forms_only(tmp_path / "forms", monkeypatch)
     boxes = MessageBoxes().install(monkeypatch)
     database = tmp_path / "team" / "cpassess.db"
     window = open_window(qtbot, database)

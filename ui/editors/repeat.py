@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from cpassess.forms.definition import (
+    ROW_SENSITIVE,
     DateField,
     FormDefinition,
     LongTextField,
@@ -96,7 +97,9 @@ class RepeatRowsModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self._rows = [{column.id: _copy(row.get(column.id)) for column in self._columns} for row in rows]
+        # a row's own keys beyond the columns (the family-copy flag of `row_sensitivity`) are kept as they are
+        self._rows = [{**{key: value for key, value in row.items() if key == ROW_SENSITIVE},
+                       **{column.id: _copy(row.get(column.id)) for column in self._columns}} for row in rows]
         self.endResetModel()
 
     def rows(self) -> list[dict[str, Any]]:
