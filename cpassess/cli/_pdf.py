@@ -73,8 +73,9 @@ def export_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trusted_for(args: argparse.Namespace) -> tuple[list[Any], dict[int, Any], str]:
-    """The authorities to trust, the revocations known, and where the trust came from (DESIGN §9.7)."""
+def _trusted_for(args: argparse.Namespace, pdf: bytes) -> tuple[list[Any], dict[int, Any], str, list[str]]:
+    """The authorities to trust, the revocations known, where the trust came from (DESIGN §9.7), and (with
+    `--db`) whether that database's audit log holds the head printed in the PDF (DESIGN §8.7)."""
     from cpassess.trust import TrustError, load_certificate, trusted_authorities
 
     try:
@@ -83,12 +84,18 @@ def _trusted_for(args: argparse.Namespace) -> tuple[list[Any], dict[int, Any], s
         raise CliError(str(error)) from None
     sources = ["--trust"] if certificates else []
     revoked: dict[int, Any] = {}
+    head_problems: list[str] = []
     if getattr(args, "sub_db", None) or getattr(args, "db", None):
         if not args.username:
             raise CliError("--db needs --as USER: the database is unlocked to read its team authority")
+        from cpassess.export.embedded import printed_audit_head
+
+        printed = printed_audit_head(pdf)
         with signed_in(args) as (session, _):
             certificates.append(session.authority_certificate)
             revoked = session.revocations()
+            if printed is not None:
+                head_problems = session.check_head(*printed, source="printed in this PDF")
         sources.append(f"the database {database_path(args)}")
     elif args.username:
         raise CliError("--as is only for use with --db")
@@ -98,7 +105,7 @@ def _trusted_for(args: argparse.Namespace) -> tuple[list[Any], dict[int, Any], s
         if not certificates:
             raise CliError("no team authority to check against: give --trust CERT or --db PATH --as USER, or add "
                            "one with cpassess authority trust FILE")
-    return certificates, revoked, " and ".join(sources)
+    return certificates, revoked, " and ".join(sources), head_problems
 
 
 def verify_pdf(args: argparse.Namespace) -> int:
@@ -110,12 +117,12 @@ def verify_pdf(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as error:
         raise CliError(f"{args.file}: cannot be read ({error.strerror})") from None
-    trusted, revoked, source = _trusted_for(args)
+    trusted, revoked, source, head_problems = _trusted_for(args, data)
     report = verify(data, trusted, revoked=revoked)
     used = report.authority
     if args.json:
         print_json({"ok": report.passes, "approved": report.approved, "verdict": report.verdict,
-                    "problems": list(report.failures), "trusted_from": source,
+                    "problems": list(report.failures), "trusted_from": source, "audit_log": head_problems,
                     "authority": None if used is None else {"name": authority_name(used),
                                                             "fingerprint_sha256": report.authority_fingerprint},
                     "signatures": [
@@ -148,9 +155,14 @@ def verify_pdf(args: argparse.Namespace) -> int:
                   else f"record: does NOT match: {report.record.problem}")
         for problem in report.problems:
             print(f"problem: {problem}")
+        for problem in head_problems:
+            print(f"audit log: {problem}")
         print(f"Result: {report.verdict}")
     if not report.passes:
         raise CliError(f"{args.file}: {report.verdict}")
+    if head_problems:
+        raise CliError(f"{args.file}: the signatures verify, but the database's audit log does not: "
+                       f"{head_problems[0]}")
     print(f"{args.file}: all {len(report.signatures)} signatures verify.")
     return 0
 

@@ -203,7 +203,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         super().__init__(buffer, pagesize=(layout.PAGE_WIDTH, layout.PAGE_HEIGHT), leftMargin=layout.MARGIN,
                          rightMargin=layout.MARGIN, topMargin=layout.MARGIN + 4, bottomMargin=layout.FOOTER_HEIGHT,
                          title=f"{record.form.title}", author=record.author, subject="Child protection assessment",
-                         keywords=layout.record_keywords(record.content_sha256),
+                         keywords=layout.record_keywords(record.content_sha256, record.audit_head),
                          creator="cpassess", invariant=True,
                          # else reportlab opens every page in Helvetica, a base-14 font that is never embedded
                          initialFontName=fonts.REGULAR)

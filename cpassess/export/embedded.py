@@ -60,15 +60,34 @@ def _record_from(reader: PdfFileReader) -> bytes | None:
     return data if len(data) <= _MAX_RECORD else None
 
 
-def _keyword_hash(reader: PdfFileReader) -> str | None:
+def _keyword(reader: PdfFileReader, name: str) -> str | None:
     try:
         keywords = str(reader.trailer_view["/Info"]["/Keywords"])
     except (KeyError, TypeError, AttributeError):
         return None
-    for word in keywords.split():
-        if word.startswith(KEYWORD):
-            return word[len(KEYWORD):].lower()
-    return None
+    return next((word[len(name):].lower() for word in keywords.split() if word.startswith(name)), None)
+
+
+def _keyword_hash(reader: PdfFileReader) -> str | None:
+    return _keyword(reader, KEYWORD)
+
+
+def printed_audit_head(pdf: bytes) -> tuple[int, str] | None:
+    """The audit chain head the record printed on its sign-off page, as (sequence, start of the hash), read from
+    the certified revision; None when there is none or it cannot be read."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        length = first_signed_length(reader)
+        text = _keyword(PdfFileReader(io.BytesIO(pdf[:length])) if length else reader, layout.AUDIT_HEAD_KEYWORD)
+        if text is None:
+            return None
+        seq, _, digest = text.partition(":")
+        if not seq.isdigit() or len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
+            return None
+        return int(seq), digest
+    except Exception as error:  # as above
+        logger.info("the printed audit head could not be read (%s)", type(error).__name__)
+        return None
 
 
 def first_signed_length(reader: PdfFileReader) -> int | None:

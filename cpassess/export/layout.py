@@ -25,9 +25,16 @@ SIGNOFF_FRAME_BOTTOM = BOX_BOTTOM + BOX_HEIGHT + BOX_LABEL_GAP + 8 * MM
 AUTHOR_FIELD = "AuthorCertification"
 APPROVAL_FIELD = "TeamLeadApproval"
 
-# The document keywords name the SHA-256 of the embedded record.json (cpassess.export.embedded reads it back).
+# The document keywords name the SHA-256 of the embedded record.json and the audit chain head printed on the
+# sign-off page (cpassess.export.embedded reads both back).
 RECORD_KEYWORD = "cpassess-record-sha256:"
+AUDIT_HEAD_KEYWORD = "cpassess-audit-head:"
 
 
-def record_keywords(record_sha256: str) -> str:
-    return f"{RECORD_KEYWORD}{record_sha256}"
+def record_keywords(record_sha256: str, audit_head: str | None = None) -> str:
+    """`audit_head` as printed, "#SEQ HASH" (cpassess.audit.ChainHead.short)."""
+    words = [f"{RECORD_KEYWORD}{record_sha256}"]
+    if audit_head:
+        seq, _, digest = audit_head.lstrip("#").partition(" ")
+        words.append(f"{AUDIT_HEAD_KEYWORD}{seq}:{digest}")
+    return " ".join(words)

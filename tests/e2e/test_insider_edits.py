@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -94,3 +95,28 @@ def test_check_finds_an_insiders_edit_and_names_the_assessment(approved_team: Te
     checked = refused_cleanly(cli, approved_team, "check")
     assert approved_team.assessment_id in checked.error_line
     assert message in checked.error_line
+
+
+def test_verify_pdf_with_the_database_checks_the_audit_head_printed_in_the_pdf(approved_team: Team, cli: Cli,
+                                                                               tmp_path: Path) -> None:
+    """DESIGN §8.7: the head printed on the sign-off page travels in the PDF; the log cut back before it is found."""
+    from cpassess.export.embedded import printed_audit_head
+
+    pdf = tmp_path / "approved.pdf"
+    lead = ("--db", approved_team.db, "--as", "lead")
+    cli.ok("export-pdf", *lead, "--id", approved_team.assessment_id, "--out", pdf,
+           passwords=(approved_team.passwords["lead"],))
+    printed = printed_audit_head(pdf.read_bytes())
+    assert printed is not None
+    seq, digest = printed
+    verified = cli.ok("verify-pdf", pdf, *lead, passwords=(approved_team.passwords["lead"],))
+    assert "audit log:" not in verified.stdout
+    with raw(approved_team) as connection:
+        assert connection.execute("SELECT hash FROM audit_events WHERE seq = ?", (seq,)).fetchone()[0].startswith(
+            digest)
+        connection.execute("DROP TRIGGER audit_events_no_delete")
+        connection.execute("DELETE FROM audit_events WHERE seq >= ?", (seq,))
+        last = connection.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{last[0]}:{last[1]}",))
+    refused = cli.refused("verify-pdf", pdf, *lead, passwords=(approved_team.passwords["lead"],))
+    assert "printed in this PDF" in refused.error_line and "the signatures verify" in refused.error_line
