@@ -3,6 +3,7 @@ every visible section in form order with the practitioner's words as typed, char
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,6 +12,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -29,7 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from cpassess.dates import uk_date
-from cpassess.export import fonts, layout
+from cpassess.export import fonts, layout, outlines
 from cpassess.export.record import PrintRecord, RenderedPdf
 from cpassess.forms import Visibility, compute, fingerprint, is_empty
 from cpassess.forms.definition import (
@@ -54,22 +56,33 @@ INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#5f6b7a")
 RULE = colors.HexColor("#c5ccd6")
 SHADE = colors.HexColor("#eef1f5")
+HEAD_SHADE = colors.HexColor("#dde3ea")
 WATERMARK = "DRAFT — not approved"
+FOOTER_DRAFT = "DRAFT — NOT APPROVED"
+DRAFT_INK = colors.HexColor("#a3261c")
+CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point to spare
+MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
+READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
+TEXT_WIDTH = layout.PAGE_WIDTH - 2 * layout.MARGIN
+APPROVAL_SHOWN = ("Shown by the team lead's digital signature on the sign-off page (last page). Without that "
+                  "signature this is not an approved record.")
 WITHHELD = "Third-party information has been withheld from this family copy."
 
 
 def _styles() -> dict[str, ParagraphStyle]:
     fonts.register_fonts()
     base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=10, leading=14, textColor=INK,
-                          splitLongWords=True, allowWidows=0, allowOrphans=0)
+                          splitLongWords=False, allowWidows=0, allowOrphans=0)
     return {
         "body": base,
         "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=23, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, textColor=MUTED, spaceAfter=10),
         "section": ParagraphStyle("section", parent=base, fontName=fonts.BOLD, fontSize=13.5, leading=18,
-                                  spaceBefore=14, spaceAfter=6, textColor=colors.HexColor("#1c3d5a")),
+                                  spaceBefore=14, spaceAfter=6, textColor=colors.HexColor("#1c3d5a"),
+                                  keepWithNext=1),
         "label": ParagraphStyle("label", parent=base, fontName=fonts.BOLD, fontSize=10, leading=13, spaceBefore=8,
-                                spaceAfter=2),
+                                spaceAfter=2, keepWithNext=1),
+        "block_head": ParagraphStyle("block_head", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13),
         "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, fontSize=9, leading=12, textColor=MUTED),
         "unanswered": ParagraphStyle("unanswered", parent=base, fontName=fonts.ITALIC, textColor=MUTED),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
@@ -78,6 +91,21 @@ def _styles() -> dict[str, ParagraphStyle]:
                                     textColor=MUTED),
         "cover_value": ParagraphStyle("cover_value", parent=base, fontSize=9.5, leading=13),
     }
+
+
+def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Rows as printed: a repeat that starts with a date (a chronology) in date order, undated rows last; any
+    other in the order entered."""
+    first = field.fields[0] if field.fields else None
+    if not isinstance(first, DateField):
+        return list(rows)
+    return sorted(rows, key=lambda row: (not row.get(first.id), str(row.get(first.id) or "")))
+
+
+def _ruled() -> HRFlowable:
+    rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=0, spaceAfter=4)
+    rule.keepWithNext = 1
+    return rule
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -92,27 +120,42 @@ def _text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def _paragraphs(value: str, style: ParagraphStyle) -> list[Flowable]:
-    """A narrative as one Paragraph per typed paragraph, so long text flows across pages."""
+def _fitting(text: str, style: ParagraphStyle, width: float | None) -> ParagraphStyle:
+    """`style`, allowed to break a word in the middle only when the word is wider than the line (a pasted
+    address or reference): the rest wrap between words."""
+    if width is None or all(stringWidth(word, style.fontName, style.fontSize) <= width for word in text.split()):
+        return style
+    return _splitting(style)
+
+
+def _splitting(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-split", parent=style, splitLongWords=True)
+
+
+def _paragraphs(value: str, style: ParagraphStyle, width: float | None = None) -> list[Flowable]:
+    """A narrative as one Paragraph per typed paragraph, so long text flows across pages. `width` is the line it
+    is set in (None: the whole text width)."""
     blocks = re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n"))
     out: list[Flowable] = []
     for index, block in enumerate(blocks):
         if index:
             out.append(Spacer(1, 5))
-        out.append(Paragraph(_text(block), style))
+        out.append(Paragraph(_text(block), _fitting(block, style, width or TEXT_WIDTH)))
     return out
 
 
 class _NumberedCanvasMaker:
-    """A canvas that waits for the last page, then writes the marking, "Page X of Y" and the footer on all."""
+    """A canvas that waits for the last page, then writes the marking, "Page X of Y", the footer and the outline
+    entries on all (a bookmark can only point at a page once that page is being written)."""
 
-    def __init__(self, record: PrintRecord) -> None:
+    def __init__(self, record: PrintRecord, bookmarks: dict[int, list[tuple[str, float]]]) -> None:
         self.record = record
+        self.bookmarks = bookmarks  # page number -> (section title, top of its heading), filled while laying out
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from reportlab.pdfgen.canvas import Canvas
 
-        record = self.record
+        record, bookmarks = self.record, self.bookmarks
 
         class NumberedCanvas(Canvas):  # type: ignore[misc]
             def __init__(self, *a: Any, **k: Any) -> None:
@@ -127,46 +170,81 @@ class _NumberedCanvasMaker:
                 total = len(self._saved)
                 for state in self._saved:
                     self.__dict__.update(state)
+                    if record.draft and self._pageNumber == 1:
+                        _define_watermark(self)
                     _decorate(self, record, self._pageNumber, total)
+                    for index, (title, top) in enumerate(bookmarks.get(self._pageNumber, [])):
+                        key = f"section-{self._pageNumber}-{index}"
+                        self.bookmarkPage(key, fit="XYZ", left=0, top=top + 4)
+                        self.addOutlineEntry(title, key, level=0)
                     super().showPage()
                 super().save()
 
         return NumberedCanvas(*args, **kwargs)
 
 
+def _child_line(child: Mapping[str, Any]) -> str:
+    """The child as every page footer names them: name and date of birth, or the expected date of delivery."""
+    name = f"{child.get('given_names', '')} {child.get('family_name', '')}".strip()
+    if child.get("date_of_birth"):
+        return f"{name}, born {uk_date(child['date_of_birth'])}"
+    if child.get("expected_date_of_delivery"):
+        return f"{name}, expected {uk_date(child['expected_date_of_delivery'])}"
+    return name
+
+
 def _decorate(canvas: Any, record: PrintRecord, page: int, total: int) -> None:
     """Drawn over each finished page once the page count is known: the DRAFT watermark (on top, translucent, so
-    no shaded table can hide it), the marking, the footer with the fingerprint, and "Page X of Y"."""
+    no shaded table can hide it), the marking, and the footer: the child, the form, the content fingerprint,
+    "Page X of Y" and, on a draft, DRAFT in words a pale photocopy keeps."""
     width, height = layout.PAGE_WIDTH, layout.PAGE_HEIGHT
     marking = record.marking.upper()
     if record.draft:
-        _draw_watermark(canvas)
+        canvas.saveState()
+        canvas.setFillAlpha(0.13)  # set on the page: a form's own resources cannot carry reportlab's alpha state
+        canvas.doForm(_WATERMARK_FORM)
+        canvas.restoreState()
     canvas.saveState()
     canvas.setFillColor(INK)
     canvas.setFont(fonts.BOLD, 10)
     canvas.drawCentredString(width / 2, height - layout.MARGIN + 6, marking)
-    canvas.drawCentredString(width / 2, 6 * layout.MM, marking)
+    canvas.drawCentredString(width / 2, layout.MARKING_BASELINE, marking)
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(layout.MARGIN, height - layout.MARGIN, width - layout.MARGIN, height - layout.MARGIN)
     canvas.line(layout.MARGIN, layout.FOOTER_HEIGHT, width - layout.MARGIN, layout.FOOTER_HEIGHT)
+    first, second = layout.FOOTER_HEIGHT - 10, layout.FOOTER_HEIGHT - 20
+    x = layout.MARGIN
+    if record.draft:
+        canvas.setFont(fonts.BOLD, 8)
+        canvas.setFillColor(DRAFT_INK)
+        canvas.drawString(x, first, FOOTER_DRAFT)
+        x += stringWidth(FOOTER_DRAFT + "  ", fonts.BOLD, 8)
+    canvas.setFont(fonts.BOLD, 8)
+    canvas.setFillColor(INK)
+    canvas.drawString(x, first, _child_line(record.child))
+    canvas.drawRightString(width - layout.MARGIN, first, f"Page {page} of {total}")
     canvas.setFont(fonts.REGULAR, 8)
     canvas.setFillColor(MUTED)
     copy = "Family copy · " if record.family_copy else ""
     footer = f"{copy}{record.form.title} (v{record.form.version}) · record {fingerprint(record.content_sha256)}"
-    canvas.drawString(layout.MARGIN, layout.FOOTER_HEIGHT - 11, footer)
-    canvas.drawRightString(width - layout.MARGIN, layout.FOOTER_HEIGHT - 11, f"Page {page} of {total}")
+    canvas.drawString(layout.MARGIN, second, footer)
     canvas.restoreState()
 
 
-def _draw_watermark(canvas: Any) -> None:
+_WATERMARK_FORM = "DraftWatermark"
+
+
+def _define_watermark(canvas: Any) -> None:
+    """The watermark once per document, as glyph outlines in a form every page draws: no text to extract."""
+    canvas.beginForm(_WATERMARK_FORM, lowerx=0, lowery=0, upperx=layout.PAGE_WIDTH, uppery=layout.PAGE_HEIGHT)
     canvas.saveState()
-    canvas.setFillColor(colors.Color(0.78, 0.2, 0.16, alpha=0.13))
-    canvas.setFont(fonts.BOLD, 54)
+    canvas.setFillColorRGB(0.78, 0.2, 0.16)
     canvas.translate(layout.PAGE_WIDTH / 2, layout.PAGE_HEIGHT / 2)
     canvas.rotate(52)
-    canvas.drawCentredString(0, -18, WATERMARK)
+    outlines.draw_outlined(canvas, WATERMARK, 54)
     canvas.restoreState()
+    canvas.endForm()
 
 
 def _draw_signature_boxes(canvas: Any, document: Any) -> None:
@@ -188,16 +266,28 @@ def _draw_signature_boxes(canvas: Any, document: Any) -> None:
     canvas.restoreState()
 
 
+def _timestamp(iso: str) -> TimeStamp:
+    when = dt.datetime.fromisoformat(iso).astimezone(dt.UTC)
+    stamp = TimeStamp(invariant=True)
+    stamp.t = when.timestamp()
+    stamp.lt = when.utctimetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    return stamp
+
+
 class _Document(BaseDocTemplate):  # type: ignore[misc]
     def __init__(self, buffer: io.BytesIO, record: PrintRecord) -> None:
+        child = _child_line(record.child)
         super().__init__(buffer, pagesize=(layout.PAGE_WIDTH, layout.PAGE_HEIGHT), leftMargin=layout.MARGIN,
                          rightMargin=layout.MARGIN, topMargin=layout.MARGIN + 4, bottomMargin=layout.FOOTER_HEIGHT,
-                         title=f"{record.form.title}", author=record.author, subject="Child protection assessment",
+                         title=f"{record.form.title}: {child}", author=record.author,
+                         subject="Child protection assessment", lang="en-GB",
                          keywords=layout.record_keywords(record.content_sha256),
                          creator="cpassess", invariant=True,
                          # else reportlab opens every page in Helvetica, a base-14 font that is never embedded
                          initialFontName=fonts.REGULAR)
         self.record = record
+        self.bookmarks: dict[int, list[tuple[str, float]]] = {}
         body_height = layout.PAGE_HEIGHT - layout.MARGIN - 10 - layout.FOOTER_HEIGHT - 6
         content = Frame(layout.MARGIN, layout.FOOTER_HEIGHT + 6, layout.PAGE_WIDTH - 2 * layout.MARGIN, body_height,
                         id="content", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -207,6 +297,17 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]
         self.addPageTemplates([PageTemplate("content", [content]),
                                PageTemplate("signoff", [signoff], onPage=_draw_signature_boxes)])
 
+    def _makeCanvas(self, *args: Any, **kwargs: Any) -> Any:
+        canvas = super()._makeCanvas(*args, **kwargs)
+        made = self.record.submitted_at or self.record.created
+        if made:  # the true date, yet still a function of what is printed: invariant mode would say 2000-01-01
+            canvas._doc._timeStamp = _timestamp(made)
+        return canvas
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        title = getattr(flowable, "outline_title", None)
+        if title:
+            self.bookmarks.setdefault(self.page, []).append((title, self.frame._y + flowable.height))
 
 class _Builder:
     def __init__(self, record: PrintRecord) -> None:
@@ -223,12 +324,13 @@ class _Builder:
         names = [str(child.get(key) or "") for key in ("given_names", "family_name", "known_as", "address")]
         return fonts.missing_characters([*self.texts, *names])
 
-    def p(self, text: str, style: str = "body") -> Paragraph:
+    def p(self, text: str, style: str = "body", width: float | None = None) -> Paragraph:
+        """`text` as typed in one paragraph set `width` wide (None: the whole text width)."""
         self.texts.append(text)
-        return Paragraph(_text(text), self.styles[style])
+        return Paragraph(_text(text), _fitting(text, self.styles[style], width or self.width))
 
     def story(self) -> list[Flowable]:
-        story: list[Flowable] = [*self.cover()]
+        story: list[Flowable] = [*self.cover(), PageBreak()]
         for section in self.form.sections:
             if self.visibility.section(section):
                 story.extend(self.section(section))
@@ -240,7 +342,7 @@ class _Builder:
     # --- cover ---------------------------------------------------------------------------------------------
 
     def cover(self) -> Iterator[Flowable]:
-        record, child = self.record, self.record.child
+        record = self.record
         yield self.p(record.form.title, "title")
         state = record.status if record.draft else "signed record"
         subtitle = f"Version {record.form.version} of this form · {state}"
@@ -250,11 +352,19 @@ class _Builder:
         if record.family_copy:
             yield self.p(WITHHELD, "note")
             yield Spacer(1, 6)
+        yield self.key_values(self.child_rows(), "The child")
+        household = self.household()
+        if household is not None:
+            yield Spacer(1, 6)
+            yield household
+        yield Spacer(1, 6)
+        yield self.key_values(self.assessment_rows(), "The assessment")
+
+    def child_rows(self) -> list[tuple[str, str]]:
+        child, answers = self.record.child, self.record.answers
         name = f"{child.get('given_names', '')} {child.get('family_name', '')}".strip()
-        if child.get("known_as"):
-            name += f" (known as {child['known_as']})"
-        born = (f"{uk_date(child.get('date_of_birth'))}" if child.get("date_of_birth") else
-                f"Unborn: expected {uk_date(child.get('expected_date_of_delivery'))}")
+        born = (("Date of birth", uk_date(child["date_of_birth"])) if child.get("date_of_birth") else
+                ("Expected date of delivery", f"{uk_date(child.get('expected_date_of_delivery'))} (unborn)"))
         protection = child.get("protection") or {}
         if protection.get("registered"):
             areas = ", ".join(self.record.register_labels.get(a, a) for a in protection.get("areas_of_concern", []))
@@ -262,40 +372,81 @@ class _Builder:
         else:
             register = "Not on the Child Protection Register"
         meetings = "; ".join(f"{label} {uk_date(child.get(key))}" for label, key in
-                             (("next CPPM", "next_cppm"), ("next core group", "next_core_group")) if child.get(key))
-        child_rows = [("Child", name), ("Date of birth", born), ("CHI number", child.get("chi") or "Not recorded"),
-                      ("Address", child.get("address") or ""), ("School or nursery", child.get("school") or ""),
-                      ("Named person", child.get("named_person") or ""),
-                      ("Lead professional", child.get("lead_professional") or ""),
-                      ("Child protection status", register), ("Purpose", meetings)]
-        assessment_rows = [("Assessment", f"{record.form.title}, version {record.form.version}"),
-                           ("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
-                           ("Author", record.author), ("Started", uk_date(record.created))]
+                             (("Next CPPM", "next_cppm"), ("next core group", "next_core_group")) if child.get(key))
+        # the child's record first; the plan's own answer where the record has none (the form asks for it)
+        named_person = child.get("named_person") or str(answers.get("named_person") or "") or "Not recorded"
+        lead = child.get("lead_professional") or str(answers.get("lead_professional") or "") or "Not recorded"
+        return [("Child", name), ("Known as", child.get("known_as") or ""), born,
+                ("CHI number", child.get("chi") or "Not recorded"), ("Address", child.get("address") or ""),
+                ("School or nursery", child.get("school") or ""), ("Named person", named_person),
+                ("Lead professional", lead), ("Child protection status", register), ("Meetings", meetings)]
+
+    def household(self) -> Table | None:
+        members = self.record.child.get("household") or []
+        if not members:
+            return None
+        responsibility = {True: "Yes", False: "No", None: "Not known"}
+        rows = [["Household", "Relationship to the child", "Parental responsibility"]]
+        rows += [[str(m.get("name") or ""), str(m.get("relationship") or "") or "—",
+                  responsibility[m.get("parental_responsibility")]] for m in members]
+        return self.simple_table(rows, [0.42, 0.33, 0.25])
+
+    def assessment_rows(self) -> list[tuple[str, str]]:
+        record, answers = self.record, self.record.answers
+        rows = [("Assessment", f"{record.form.title}, version {record.form.version}")]
+        if answers.get("assessment_date"):
+            rows.append(("Date of assessment", uk_date(answers["assessment_date"])))
+        if answers.get("reason"):
+            reason = self.answer_text("reason")
+            if answers.get("reason") == "other" and answers.get("reason_other"):
+                reason += f": {answers['reason_other']}"
+            rows.append(("Reason", reason))
+        rows += [("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
+                 ("Author", record.author), ("Started", uk_date(record.created)),
+                 ("Reviewer", record.reviewer or "Not yet assigned")]
         if record.draft:
-            assessment_rows += [("Reviewer", record.reviewer or "—"), ("Status", record.status),
-                                ("Submitted", uk_date(record.submitted_at) or "—"),
-                                ("Approved", uk_date(record.approved_at) or "—")]
+            rows += [("Status", record.status), ("Submitted", uk_date(record.submitted_at) or "—"),
+                     ("Approved", uk_date(record.approved_at) or "—")]
         else:
             # these bytes are certified at submission and approved unchanged, so they say how approval is shown
-            assessment_rows += [("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
-                                ("Approval", "By the team lead's digital signature on the sign-off page (last "
-                                             "page). Without that signature this is not an approved record.")]
-        yield self.key_values([*child_rows, ("", ""), *assessment_rows])
+            rows += [("Status", "Submitted for approval and certified by the author"),
+                     ("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
+                     ("Approval", APPROVAL_SHOWN)]
+        return rows
 
-    def key_values(self, rows: Sequence[tuple[str, str]]) -> Table:
-        data = [[self.p(key, "cover_key"), self.p(value, "cover_value")] for key, value in rows if key or value]
-        table = Table(data, colWidths=[44 * layout.MM, self.width - 44 * layout.MM], hAlign="LEFT")
+    def answer_text(self, field_id: str) -> str:
+        """The printed form of one top-level answer (an option's label rather than its id)."""
+        try:
+            field = self.form.field(field_id)
+        except KeyError:
+            return str(self.record.answers.get(field_id))
+        return self.cell(field, self.record.answers.get(field_id))
+
+    def key_values(self, rows: Sequence[tuple[str, str]], heading: str | None = None) -> Table:
+        key_width = 44 * layout.MM
+        value_width = self.width - key_width - 12
+        data = [[self.p(key, "cover_key", key_width - 12), self.p(value, "cover_value", value_width)]
+                for key, value in rows if value]
+        commands: list[tuple[Any, ...]] = []
+        if heading:
+            data.insert(0, [self.p(heading, "cell_head"), ""])
+            commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE)]
+        table = Table(data, colWidths=[key_width, self.width - key_width], hAlign="LEFT")
         table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
                                    ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.white),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+                                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                                   *commands]))
         return table
 
     # --- sections and fields -------------------------------------------------------------------------------
 
     def section(self, section: Section) -> Iterator[Flowable]:
-        yield CondPageBreak(60 * layout.MM)
-        yield self.p(section.title, "section")
-        yield HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=0, spaceAfter=4)
+        # a section does not start in the last lines of a page; its heading keeps with what follows it
+        yield CondPageBreak(30 * layout.MM)
+        title = self.p(section.title, "section")
+        title.outline_title = section.title  # an outline entry, see _Document.afterFlowable
+        yield title
+        yield _ruled()
         withheld = False
         for field in section.fields:
             if not self.visibility.field(field.id):
@@ -317,12 +468,11 @@ class _Builder:
             yield from rest
             return
         if isinstance(field, RepeatField) and not is_empty(value):
-            # A table can run over pages: start it where its label, header and first row fit, rather than keep it
-            # whole with its label, which moves a long table to a new page and leaves this one (and its section
-            # title) empty.
-            yield CondPageBreak(35 * layout.MM)
+            # A table or a run of blocks can go over pages: the label keeps with the first of them (see its
+            # style), rather than with the whole, which would move a long table to a new page and leave this one
+            # (and its section title) empty.
             yield label
-            yield from self.value(field, value)
+            yield from self.repeat(field, value)
             return
         if isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField)
                                                                        and not is_empty(value)):
@@ -351,7 +501,7 @@ class _Builder:
             case GradeField():
                 yield from self.grade(field, value)
             case RepeatField():
-                yield self.repeat(field, value)
+                yield from self.repeat(field, value)
             case ResilienceMatrixField():
                 yield from self.matrix(value)
 
@@ -374,45 +524,88 @@ class _Builder:
             self.texts.append(evidence)
             yield from _paragraphs(evidence, self.styles["body"])
 
-    def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> Flowable:
-        header = [self.p(column.label, "cell_head") for column in field.fields]
-        body = [[self.p(self.cell(column, row.get(column.id)), "cell") for column in field.fields] for row in rows]
+    def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Flowable]:
+        """A repeat as a table when every column can be given room to read (a date, a name, a sentence), else as
+        one block per row: label beside value."""
+        rows = _in_order(field, rows)
         texts = [[column.label, *(self.cell(column, row.get(column.id)) for row in rows)] for column in field.fields]
         weights = [3 if isinstance(c, LongTextField) else 1 for c in field.fields]
-        table = Table([header, *body], colWidths=self.column_widths(texts, weights), repeatRows=1, splitInRow=1,
+        widths = self.column_widths(texts, weights)
+        if widths is None:
+            return self.blocks(field, rows)
+        header = [self.p(column.label, "cell_head", width - CELL_PADDING)
+                  for column, width in zip(field.fields, widths, strict=True)]
+        body = [[self.cell_flowables(column, row.get(column.id), width - CELL_PADDING)
+                 for column, width in zip(field.fields, widths, strict=True)] for row in rows]
+        return [self.splittable([header, *body], widths, [
+            ("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE)])]
+
+    def blocks(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Flowable]:
+        """One block per row of a wide repeat (a child's plan: one per action), its columns as label and value."""
+        key_width = 40 * layout.MM
+        value_width = self.width - key_width
+        out: list[Flowable] = []
+        for number, row in enumerate(rows, start=1):
+            head = self.p(f"{field.item_label} {number} of {len(rows)}", "block_head")
+            data: list[list[Any]] = [[head, ""]]
+            data += [[self.p(column.label, "cover_key", key_width - CELL_PADDING),
+                      self.cell_flowables(column, row.get(column.id), value_width - CELL_PADDING)]
+                     for column in field.fields]
+            if number > 1:
+                out.append(Spacer(1, 8))
+            out.append(self.splittable(data, [key_width, value_width], [
+                ("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
+                ("BACKGROUND", (0, 1), (0, -1), SHADE), ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE)]))
+        return out
+
+    def splittable(self, data: list[list[Any]], widths: Sequence[float], commands: list[tuple[Any, ...]]) -> Table:
+        """A table whose first row is its header, repeated only after a page break.
+
+        reportlab's default is to split between rows first: a long row that does not fit leaves the rest of the
+        page empty, and the remainder of the table is split again into that leftover space, so its header came
+        back in the middle of the page before every long row. Split inside the row that does not fit instead,
+        and never into a sliver of less than three lines."""
+        table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT,
                       hAlign="LEFT")
-        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4), *commands]))
         return table
 
-    def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float]:
-        """Widths for columns of (header, *cells) texts: each as wide as its longest word, so that dates and names
-        never break in the middle, and the rest of the width shared out by `weights`. When the page is too narrow
-        for every longest word, the narrative columns (the heavier weights) give way first: they wrap anyway."""
-        padding = 13  # reportlab's cell padding, 6 points each side, and a point to spare
+    def cell_flowables(self, column: Any, value: Any, width: float) -> list[Flowable]:
+        text = self.cell(column, value)
+        self.texts.append(text)
+        if isinstance(column, LongTextField) and not is_empty(value):
+            return _paragraphs(text, self.styles["cell"], width)
+        return [Paragraph(_text(text), _fitting(text, self.styles["cell"], width))]
+
+    def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float] | None:
+        """Widths for columns of (header, *cells) texts, or None when they cannot all be given room to read.
+
+        A column whose every cell fits on one line narrower than about 25 characters (a date, a short name)
+        is as wide as its widest cell; every other column is at least 25 characters wide and shares the rest of
+        the width by `weights` (narratives are the heavier)."""
         head, body = self.styles["cell_head"], self.styles["cell"]
-        floors = []
+        readable = stringWidth(READABLE_SAMPLE, body.fontName, body.fontSize) + CELL_PADDING
+        natural = []
         for header, *cells in texts:
             widest = [stringWidth(word, head.fontName, head.fontSize) for word in header.split()]
-            widest += [stringWidth(word, body.fontName, body.fontSize) for text in cells for word in text.split()]
-            floors.append(min(max(widest, default=0) + padding, self.width / 3))
-        fixed = [False] * len(weights)
-        if sum(floors) > self.width:
-            narrow = min(weights)
-            fixed = [weight == narrow for weight in weights]
-            if sum(floor for floor, f in zip(floors, fixed, strict=True) if f) >= self.width or all(fixed):
-                return [self.width * floor / sum(floors) for floor in floors]
-        # columns whose share is below their floor get the floor; the others split what is left by weight
+            widest += [stringWidth(text, body.fontName, body.fontSize) for text in cells]
+            natural.append(max(widest, default=0) + CELL_PADDING)
+        fixed = {i: width for i, width in enumerate(natural) if width <= readable}
         while True:
-            spare = self.width - sum(floor for floor, f in zip(floors, fixed, strict=True) if f)
-            free = sum(w for w, f in zip(weights, fixed, strict=True) if not f)
-            widths = [floor if f else spare * w / free for floor, w, f in zip(floors, weights, fixed, strict=True)]
-            short = [i for i, width in enumerate(widths) if not fixed[i] and width < floors[i]]
-            if not short or sum(floors) > self.width:
-                return widths
-            for i in short:
-                fixed[i] = True
+            free = [i for i in range(len(natural)) if i not in fixed]
+            spare = self.width - sum(fixed.values())
+            if spare < readable * len(free) - 0.01:
+                return None
+            if not free:
+                return [width * self.width / sum(natural) for width in natural]
+            share = {i: spare * weights[i] / sum(weights[j] for j in free) for i in free}
+            narrow = {i: readable for i in free if share[i] < readable}
+            wide = {i: natural[i] for i in free if share[i] > natural[i]}
+            if not narrow and not wide:
+                return [fixed[i] if i in fixed else share[i] for i in range(len(natural))]
+            fixed.update(narrow or wide)
 
     def cell(self, column: Any, value: Any) -> str:
         if value is None or is_empty(value):
@@ -513,7 +706,7 @@ def render(record: PrintRecord) -> RenderedPdf:
     story = builder.story()
     buffer = io.BytesIO()
     document = _Document(buffer, record)
-    document.build(story, canvasmaker=_NumberedCanvasMaker(record))
+    document.build(story, canvasmaker=_NumberedCanvasMaker(record, document.bookmarks))
     return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters())
 
 
