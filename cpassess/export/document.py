@@ -19,7 +19,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -100,6 +99,14 @@ def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Map
     if not isinstance(first, DateField):
         return list(rows)
     return sorted(rows, key=lambda row: (not row.get(first.id), str(row.get(first.id) or "")))
+
+
+def _kept(flowables: list[Flowable]) -> list[Flowable]:
+    """`flowables` kept on one page: reportlab groups a run of keep-with-next flowables with the one after it.
+    (Not a KeepTogether: a container breaks such a run, so a section heading before it would be left behind.)"""
+    for flowable in flowables[:-1]:
+        flowable.__dict__["keepWithNext"] = 1  # a chart's Drawing refuses attributes it does not declare
+    return flowables
 
 
 def _ruled() -> HRFlowable:
@@ -324,6 +331,12 @@ class _Builder:
         names = [str(child.get(key) or "") for key in ("given_names", "family_name", "known_as", "address")]
         return fonts.missing_characters([*self.texts, *names])
 
+    def heading(self, title: str) -> Paragraph:
+        """A section heading, with its entry in the PDF's outline (see _Document.afterFlowable)."""
+        heading = self.p(title, "section")
+        heading.outline_title = title
+        return heading
+
     def p(self, text: str, style: str = "body", width: float | None = None) -> Paragraph:
         """`text` as typed in one paragraph set `width` wide (None: the whole text width)."""
         self.texts.append(text)
@@ -343,7 +356,9 @@ class _Builder:
 
     def cover(self) -> Iterator[Flowable]:
         record = self.record
-        yield self.p(record.form.title, "title")
+        title = self.p(record.form.title, "title")
+        title.outline_title = "The child"
+        yield title
         state = record.status if record.draft else "signed record"
         subtitle = f"Version {record.form.version} of this form · {state}"
         if record.family_copy:
@@ -364,7 +379,7 @@ class _Builder:
         child, answers = self.record.child, self.record.answers
         name = f"{child.get('given_names', '')} {child.get('family_name', '')}".strip()
         born = (("Date of birth", uk_date(child["date_of_birth"])) if child.get("date_of_birth") else
-                ("Expected date of delivery", f"{uk_date(child.get('expected_date_of_delivery'))} (unborn)"))
+                ("Expected delivery", f"{uk_date(child.get('expected_date_of_delivery'))} (unborn)"))
         protection = child.get("protection") or {}
         if protection.get("registered"):
             areas = ", ".join(self.record.register_labels.get(a, a) for a in protection.get("areas_of_concern", []))
@@ -443,9 +458,7 @@ class _Builder:
     def section(self, section: Section) -> Iterator[Flowable]:
         # a section does not start in the last lines of a page; its heading keeps with what follows it
         yield CondPageBreak(30 * layout.MM)
-        title = self.p(section.title, "section")
-        title.outline_title = section.title  # an outline entry, see _Document.afterFlowable
-        yield title
+        yield self.heading(section.title)
         yield _ruled()
         withheld = False
         for field in section.fields:
@@ -460,27 +473,21 @@ class _Builder:
             yield self.p("Some information in this section has been withheld from the family copy.", "note")
 
     def field(self, field: Any) -> Iterator[Flowable]:
+        """The question's label, kept with the start of its answer (see `_kept`): all of a short answer, the
+        first paragraph of a narrative, the first row or block of a repeat, a chart and its table."""
         value = self.record.answers.get(field.id)
         label = self.p(field.label, "label")
         if isinstance(field, ComputedField):
-            first, *rest = self.computed(field)
-            yield KeepTogether([label, first])
-            yield from rest
-            return
-        if isinstance(field, RepeatField) and not is_empty(value):
-            # A table or a run of blocks can go over pages: the label keeps with the first of them (see its
-            # style), rather than with the whole, which would move a long table to a new page and leave this one
-            # (and its section title) empty.
+            yield label
+            yield from self.computed(field)
+        elif isinstance(field, RepeatField) and not is_empty(value):
             yield label
             yield from self.repeat(field, value)
-            return
-        if isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField)
-                                                                       and not is_empty(value)):
-            first, *rest = self.value(field, value)
-            yield KeepTogether([label, first])
-            yield from rest
-            return
-        yield KeepTogether([label, *self.value(field, value)])
+        elif isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField) and not is_empty(value)):
+            yield label
+            yield from self.value(field, value)
+        else:
+            yield from _kept([label, *self.value(field, value)])
 
     def value(self, field: Any, value: Any) -> Iterator[Flowable]:
         if value is None or (is_empty(value) and not isinstance(field, GradeField)):
@@ -640,25 +647,24 @@ class _Builder:
 
         summary = compute(self.form, field, self.record.answers)
         if field.function == "neglect_profile":
-            yield charts.domain_profile_chart(summary)
+            chart = charts.domain_profile_chart(summary)
             rows = [["Domain", "Items", "Mean", "Worst", "At 4–5", "Not known"]]
             rows += [[d.title, str(d.items), f"{d.mean:.1f}" if d.mean is not None else "—",
                       str(d.worst) if d.worst is not None else "—", str(d.serious), str(d.not_known)]
                      for d in summary]
-            yield self.simple_table(rows, [0.46, 0.1, 0.11, 0.11, 0.11, 0.11])
+            yield from _kept([chart, self.simple_table(rows, [0.46, 0.1, 0.11, 0.11, 0.11, 0.11])])
             if self.record.earlier is not None:
                 # the heading stays with its chart rather than at the foot of a page
-                yield KeepTogether([
-                    self.p(f"Change since the last approved neglect assessment ({self.record.earlier.label})",
-                           "label"),
-                    charts.profile_change_chart(self.record.earlier.profile, summary, self.record.earlier.label,
-                                                "This assessment")])
+                yield self.p(f"Change since the last approved neglect assessment ({self.record.earlier.label})",
+                             "label")
+                yield charts.profile_change_chart(self.record.earlier.profile, summary, self.record.earlier.label,
+                                                  "This assessment")
         elif field.function == "shanarri_overview":
             child = self.record.child
             centre = child.get("known_as") or child.get("given_names") or "Wellbeing"
-            yield charts.shanarri_wheel(summary, centre_label=centre)
-            yield self.simple_table([["Wellbeing indicator", "Rating"]] +
-                                    [[item.label, item.level_label] for item in summary], [0.5, 0.5])
+            yield from _kept([charts.shanarri_wheel(summary, centre_label=centre),
+                              self.simple_table([["Wellbeing indicator", "Rating"]] +
+                                                [[item.label, item.level_label] for item in summary], [0.5, 0.5])])
 
     def simple_table(self, rows: list[list[str]], fractions: list[float]) -> Table:
         data = [[self.p(cell, "cell_head" if r == 0 else "cell") for cell in row] for r, row in enumerate(rows)]
@@ -671,7 +677,7 @@ class _Builder:
 
     def comments(self) -> Iterator[Flowable]:
         yield CondPageBreak(50 * layout.MM)
-        yield self.p("Review comments", "section")
+        yield self.heading("Review comments")
         for comment in self.record.comments:
             yield self.p(f"{comment.author} on {comment.where}, {uk_date(comment.created)}", "label")
             self.texts.append(comment.text)
@@ -681,7 +687,7 @@ class _Builder:
         record = self.record
         yield NextPageTemplate("signoff")
         yield PageBreak()
-        yield self.p("Sign-off", "section")
+        yield self.heading("Sign-off")
         yield HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=0, spaceAfter=6)
         if record.draft:
             yield self.p("This copy is a draft and has not been approved. It must not be relied on as the record "
