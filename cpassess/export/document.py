@@ -101,6 +101,11 @@ def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Map
     return sorted(rows, key=lambda row: (not row.get(first.id), str(row.get(first.id) or "")))
 
 
+def _part_title(section: Section) -> str:
+    """ "My World Triangle: My wider world" -> "My wider world": the side's own name."""
+    return section.title.split(":", 1)[-1].strip()
+
+
 def _kept(flowables: list[Flowable]) -> list[Flowable]:
     """`flowables` kept on one page: reportlab groups a run of keep-with-next flowables with the one after it.
     (Not a KeepTogether: a container breaks such a run, so a section heading before it would be left behind.)"""
@@ -461,8 +466,11 @@ class _Builder:
         yield self.heading(section.title)
         yield _ruled()
         withheld = False
+        rated = self.rated_items(section)
+        if rated:
+            yield from self.world_part(section, rated)
         for field in section.fields:
-            if not self.visibility.field(field.id):
+            if not self.visibility.field(field.id) or field.id in rated or field.id in rated.values():
                 continue
             if self.record.family_copy and field.sensitive:
                 withheld = True
@@ -471,6 +479,52 @@ class _Builder:
         if withheld:
             yield Spacer(1, 4)
             yield self.p("Some information in this section has been withheld from the family copy.", "note")
+
+    # --- the My World Triangle -------------------------------------------------------------------------------------
+
+    def rated_items(self, section: Section) -> dict[str, str]:
+        """A part of the child's world as the triangle asks about it: rated items each with its note (rating id
+        -> note id), when the whole section is made of them (besides a summary); else empty."""
+        shown = [f for f in section.fields if self.visibility.field(f.id)
+                 and not (self.record.family_copy and f.sensitive)]
+        ids = {f.id for f in shown}
+        ratings = [f for f in shown if isinstance(f, RatingField)]
+        if len(ratings) < 3 or any(f"{f.id}_note" not in ids for f in ratings):
+            return {}
+        return {f.id: f"{f.id}_note" for f in ratings}
+
+    def world_sections(self) -> list[tuple[Section, dict[str, str]]]:
+        return [(section, rated) for section in self.form.sections
+                if self.visibility.section(section) and (rated := self.rated_items(section))]
+
+    def world_part(self, section: Section, rated: Mapping[str, str]) -> Iterator[Flowable]:
+        """The picture of the whole triangle under the first of its parts, then this part's items as one table:
+        item, strength or pressure, and the note."""
+        from cpassess.export import charts
+
+        parts = self.world_sections()
+        if parts and parts[0][0] is section and len(parts) >= 3:
+            child = self.record.child
+            centre = child.get("known_as") or child.get("given_names") or "The child"
+            sides = [(_part_title(part), [self.tone(rating_id) for rating_id in items])
+                     for part, items in parts[:3]]
+            self.texts.extend(title for title, _ in sides)
+            yield from _kept([self.p("The child's world at a glance", "label"),
+                              charts.world_triangle(sides, centre)])
+        rows = [["Item", "Rating", "Note"]]
+        for rating_id, note_id in rated.items():
+            rating = self.form.field(rating_id)
+            rows.append([rating.label, self.cell(rating, self.record.answers.get(rating_id)),
+                         str(self.record.answers.get(note_id) or "—")])
+        yield self.simple_table(rows, [0.34, 0.16, 0.5])
+
+    def tone(self, rating_id: str) -> str:
+        """The tone of the level answered for a rating ("unknown" when unanswered)."""
+        field = self.form.field(rating_id)
+        value = self.record.answers.get(rating_id)
+        if not isinstance(field, RatingField) or value is None:
+            return "unknown"
+        return next((level.tone for level in self.form.scale(field.scale).levels if level.id == value), "unknown")
 
     def field(self, field: Any) -> Iterator[Flowable]:
         """The question's label, kept with the start of its answer (see `_kept`): all of a short answer, the
@@ -667,11 +721,11 @@ class _Builder:
                                                 [[item.label, item.level_label] for item in summary], [0.5, 0.5])])
 
     def simple_table(self, rows: list[list[str]], fractions: list[float]) -> Table:
-        data = [[self.p(cell, "cell_head" if r == 0 else "cell") for cell in row] for r, row in enumerate(rows)]
-        table = Table(data, colWidths=[self.width * f for f in fractions], repeatRows=1, hAlign="LEFT")
-        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return table
+        widths = [self.width * f for f in fractions]
+        data = [[self.p(cell, "cell_head" if r == 0 else "cell", width - CELL_PADDING)
+                 for cell, width in zip(row, widths, strict=True)] for r, row in enumerate(rows)]
+        return self.splittable(data, widths, [("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                                              ("BACKGROUND", (0, 0), (-1, 0), SHADE)])
 
     # --- comments and sign-off -----------------------------------------------------------------------------
 

@@ -202,3 +202,24 @@ def test_the_outline_has_one_entry_per_visible_section_and_the_document_says_its
     assert reader.metadata.author == "Sam Wróblewski"
     # a pure function of what it shows: the same record renders to the same bytes
     assert render(record(GIRFEC, answers, submitted_at="2026-11-20T16:05:00+00:00")).data == pdf.read_bytes()
+
+
+# --- the My World Triangle ---------------------------------------------------------------------------------------------
+
+
+def test_the_my_world_triangle_is_a_picture_and_one_table_of_notes_per_side(tmp_path: Path) -> None:
+    answers = dict(complete("girfec-wellbeing"))
+    grow = [field.id for field in GIRFEC.sections[3].fields if field.kind == "rating"]
+    for index, rating in enumerate(grow):
+        answers[rating] = "strength" if index < 4 else "pressure"
+        answers[f"{rating}_note"] = f"Note {index} on growing."
+    pdf = written(render(record(GIRFEC, answers)), tmp_path)
+    text = words(pdftotext(pdf))
+
+    assert text.count("The child's world at a glance") == 1
+    assert "4 strengths, 3 pressures" in text  # the counts in words beside the side
+    assert "My wider world" in text and "How I grow and develop" in text
+    assert "Strength Pressure Not known or not applicable" in text  # the key: marks by shape as well as colour
+    assert text.count("Item Rating Note") == 3
+    assert "Being healthy Strength Note 0 on growing." in text
+    assert "Being healthy: note" not in text  # one row per item, not label and value pairs
