@@ -706,19 +706,22 @@ class _Builder:
             rows += [[d.title, str(d.items), f"{d.mean:.1f}" if d.mean is not None else "—",
                       str(d.worst) if d.worst is not None else "—", str(d.serious), str(d.not_known)]
                      for d in summary]
-            yield from _kept([chart, self.simple_table(rows, [0.46, 0.1, 0.11, 0.11, 0.11, 0.11])])
-            if self.record.earlier is not None:
+            # the chart keeps with its label; the table follows it, with its own header row
+            yield chart
+            yield self.simple_table(rows, [0.46, 0.1, 0.11, 0.11, 0.11, 0.11])
+            if self.record.earlier:
                 # the heading stays with its chart rather than at the foot of a page
-                yield self.p(f"Change since the last approved neglect assessment ({self.record.earlier.label})",
-                             "label")
-                yield charts.profile_change_chart(self.record.earlier.profile, summary, self.record.earlier.label,
-                                                  "This assessment")
+                latest = self.record.earlier[-1]
+                yield self.p(f"Change since the last approved neglect assessment ({latest.label})", "label")
+                self.texts.extend(earlier.label for earlier in self.record.earlier)
+                yield charts.profile_history_chart([(e.label, e.profile) for e in self.record.earlier], summary,
+                                                   "This assessment")
         elif field.function == "shanarri_overview":
             child = self.record.child
             centre = child.get("known_as") or child.get("given_names") or "Wellbeing"
-            yield from _kept([charts.shanarri_wheel(summary, centre_label=centre),
-                              self.simple_table([["Wellbeing indicator", "Rating"]] +
-                                                [[item.label, item.level_label] for item in summary], [0.5, 0.5])])
+            yield charts.shanarri_wheel(summary, centre_label=centre)
+            yield self.simple_table([["Wellbeing indicator", "Rating"]] +
+                                    [[item.label, item.level_label] for item in summary], [0.5, 0.5])
 
     def simple_table(self, rows: list[list[str]], fractions: list[float]) -> Table:
         widths = [self.width * f for f in fractions]

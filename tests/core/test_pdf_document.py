@@ -396,7 +396,7 @@ def test_the_change_section_appears_only_with_an_earlier_approved_profile(tmp_pa
         DomainProfile("safety_supervision", "Safety and supervision", 4, 4, 0, 4, 3.0, 1)])
     base = record(NEGLECT, answers)
     without = words(pdftotext(written(render(base), tmp_path, "without.pdf")))
-    with_earlier = words(pdftotext(written(render(replace(base, earlier=earlier)), tmp_path, "with.pdf")))
+    with_earlier = words(pdftotext(written(render(replace(base, earlier=(earlier,))), tmp_path, "with.pdf")))
 
     assert CHANGE not in without
     assert f"{CHANGE} (approved 01/06/2026)" in with_earlier
@@ -412,7 +412,7 @@ def test_the_change_heading_is_never_left_at_the_foot_of_a_page(tmp_path: Path) 
     answers = {key: value for key, value in complete("neglect-assessment").items() if key != "child_views"}
     for lines_before in range(0, 57, 7):  # steps shorter than the chart, over a whole page
         answers["carers_views"] = "\n".join(f"Line {n} of what the carers said." for n in range(lines_before))
-        pdf = written(render(record(NEGLECT, answers, earlier=earlier)), tmp_path, f"change-{lines_before}.pdf")
+        pdf = written(render(record(NEGLECT, answers, earlier=(earlier,))), tmp_path, f"change-{lines_before}.pdf")
         [page] = [page for page in pdftotext(pdf).split("\f") if CHANGE in page]  # pdftotext ends pages with \f
         assert "This assessment" in page, f"{lines_before} lines before: the heading is alone"
 

@@ -223,3 +223,27 @@ def test_the_my_world_triangle_is_a_picture_and_one_table_of_notes_per_side(tmp_
     assert text.count("Item Rating Note") == 3
     assert "Being healthy Strength Note 0 on growing." in text
     assert "Being healthy: note" not in text  # one row per item, not label and value pairs
+
+
+# --- the change chart ------------------------------------------------------------------------------------------------
+
+
+def test_the_change_chart_shows_each_earlier_assessment_with_mean_and_worst(tmp_path: Path) -> None:
+    from cpassess.export.record import EarlierProfile
+    from cpassess.forms import DomainProfile
+
+    def profile(mean: float, worst: int) -> list[DomainProfile]:
+        return [DomainProfile("physical_care", "Physical care", 5, 5, 0, worst, mean, 2)]
+
+    answers = dict(complete("neglect-assessment"))
+    for key, value in answers.items():
+        if isinstance(value, dict) and "grade" in value:
+            answers[key] = {"grade": 2, "evidence": "Seen."}
+    earlier = (EarlierProfile("assessment of 03/02/2026", profile(4.2, 5)),
+               EarlierProfile("assessment of 12/06/2026", profile(3.4, 4)))
+    text = words(pdftotext(written(render(record(NEGLECT, answers, earlier=earlier)), tmp_path)))
+
+    assert "Change since the last approved neglect assessment (assessment of 12/06/2026)" in text
+    assert "assessment of 03/02/2026 assessment of 12/06/2026 This assessment worst grade" in text  # the key
+    assert "improved by 1.4, worst 4 to 2" in text
+    assert re.search(r"Physical care 4\.2 improved by 1\.4, worst 4 to 2 3\.4 2\.0", text)  # a bar each, oldest first
