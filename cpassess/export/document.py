@@ -62,6 +62,7 @@ DRAFT_INK = colors.HexColor("#a3261c")
 CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point to spare
 MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
 READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
+SECOND_PERSON = re.compile(r"(your|you)\b", re.IGNORECASE)
 TEXT_WIDTH = layout.PAGE_WIDTH - 2 * layout.MARGIN
 APPROVAL_SHOWN = ("Shown by the team lead's digital signature on the sign-off page (last page). Without that "
                   "signature this is not an approved record.")
@@ -99,6 +100,16 @@ def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Map
     if not isinstance(first, DateField):
         return list(rows)
     return sorted(rows, key=lambda row: (not row.get(first.id), str(row.get(first.id) or "")))
+
+
+def _record_label(field: Any) -> str | None:
+    """The heading a question's answer prints under. A label that speaks to the practitioner ("Your analysis")
+    is right on the screen but not in a record: the form's own heading for the record (`record_label`, where a
+    form version gives one) replaces it, and without one the answer stands under its section's title."""
+    neutral = getattr(field, "record_label", None)
+    if neutral:
+        return str(neutral)
+    return None if SECOND_PERSON.match(field.label) else str(field.label)
 
 
 def _part_title(section: Section) -> str:
@@ -530,7 +541,11 @@ class _Builder:
         """The question's label, kept with the start of its answer (see `_kept`): all of a short answer, the
         first paragraph of a narrative, the first row or block of a repeat, a chart and its table."""
         value = self.record.answers.get(field.id)
-        label = self.p(field.label, "label")
+        heading = _record_label(field)
+        if heading is None:  # the answer stands under its section's title
+            yield from self.value(field, value)
+            return
+        label = self.p(heading, "label")
         if isinstance(field, ComputedField):
             yield label
             yield from self.computed(field)

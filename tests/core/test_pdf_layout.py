@@ -247,3 +247,11 @@ def test_the_change_chart_shows_each_earlier_assessment_with_mean_and_worst(tmp_
     assert "assessment of 03/02/2026 assessment of 12/06/2026 This assessment worst grade" in text  # the key
     assert "improved by 1.4, worst 4 to 2" in text
     assert re.search(r"Physical care 4\.2 improved by 1\.4, worst 4 to 2 3\.4 2\.0", text)  # a bar each, oldest first
+
+
+def test_a_question_that_speaks_to_the_practitioner_is_not_a_heading_in_the_record(tmp_path: Path) -> None:
+    answers = {**complete("neglect-assessment"), "practitioner_analysis": "Canarylinnet: the worries are real."}
+    text = words(pdftotext(written(render(record(NEGLECT, answers)), tmp_path)))
+
+    assert "Your analysis" not in text
+    assert "Analysis and recommendation" in text and "Canarylinnet: the worries are real." in text
