@@ -178,8 +178,12 @@ def certificate_identity(certificate: x509.Certificate) -> CertificateIdentity:
         raise ValueError("This certificate does not name a cpassess user.")
     try:
         # the ids, from the extension; a certificate from before it has the ids in its title
-        ids = _from_utf8_string(certificate.extensions.get_extension_for_oid(ROLES_EXTENSION).value.value)
+        extension = certificate.extensions.get_extension_for_oid(ROLES_EXTENSION).value
     except x509.ExtensionNotFound:
+        extension = None
+    if isinstance(extension, x509.UnrecognizedExtension):
+        ids = _from_utf8_string(extension.value)
+    else:
         ids = _text(titles[0].value) if titles else ""
     return CertificateIdentity(
         username=_text(usernames[0].value),

@@ -435,7 +435,7 @@ def _neglect_over_time(path: Path, practitioner: DemoLogin, lead: DemoLogin, rng
     for months, shift in ((11, 1), (6, 0), (1, -1)):
         made = today - dt.timedelta(days=30 * months)
         answers = sample_answers(form, rng, "Kacper", made, stage="child", mum="Ms Nowak")
-        for key, value in answers.items():
+        for value in answers.values():
             if isinstance(value, dict) and value.get("grade") is not None:
                 value["grade"] = min(5, max(1, value["grade"] + shift))
         answers["assessment_date"] = made.isoformat()

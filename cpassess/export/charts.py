@@ -442,8 +442,8 @@ def profile_history_chart(history: Sequence[tuple[str, Sequence[DomainProfile]]]
     scale = GradeScale.across(width)
     styles = [*_EARLIER_STYLES[-len(history):], _CURRENT] if history else [_CURRENT]
     rows = [_history_row([profiles.get(section) for profiles in by_section], styles, scale) for section in order]
-    key = [KeyEntry(label, (lambda style: lambda x, y: swatch(x, y, *style))(style))
-           for label, style in zip([label for label, _ in history] + [current_label], styles, strict=True)]
+    labels = [label for label, _ in history] + [current_label]
+    key = [KeyEntry(label, _swatch_of(style)) for label, style in zip(labels, styles, strict=True)]
     key.append(KeyEntry("worst grade", lambda x, y: diamond(x + 8, y + 5, 5.5)))
     return bar_chart(rows, scale, width, key)
 
@@ -461,6 +461,10 @@ def change_words(previous: DomainProfile | None, current: DomainProfile | None) 
     if change == 0:
         return "no change"
     return f"{'improved' if change < 0 else 'worse'} by {abs(change):.1f}"
+
+
+def _swatch_of(style: tuple[Any, Pattern]) -> Callable[[float, float], Group]:
+    return lambda x, y: swatch(x, y, *style)
 
 
 def _worst_words(previous: DomainProfile | None, current: DomainProfile | None) -> str | None:

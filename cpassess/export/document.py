@@ -549,7 +549,7 @@ class _Builder:
         if isinstance(field, ComputedField):
             yield label
             yield from self.computed(field)
-        elif isinstance(field, RepeatField) and not is_empty(value):
+        elif isinstance(field, RepeatField) and value and not is_empty(value):
             yield label
             yield from self.repeat(field, value)
         elif isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField) and not is_empty(value)):

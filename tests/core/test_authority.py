@@ -44,7 +44,8 @@ def test_authority_is_a_self_signed_p256_ca_for_twenty_years(authority: Authorit
     assert isinstance(authority.key.curve, ec.SECP256R1)
     common_name = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     assert common_name == "Leith Children and Families signing authority"
-    assert certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "Leith Children and Families"
+    organisation = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    assert organisation == "Leith Children and Families"
     assert certificate.issuer == certificate.subject
     constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
     assert constraints.critical

@@ -29,10 +29,10 @@ import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic
-from pypdf import PdfReader
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pypdf import PdfReader
 
 from cpassess.authority import cert_from_pem, cert_to_der, create_authority, issue_certificate, key_to_der
 from cpassess.demo import sample_answers
