@@ -144,11 +144,22 @@ PLANS = {
               "{name} attends football training twice a week.")],
 }
 NOTES = {
-    "good": ["Going well and noticed by school", "A real strength: keep building on it",
+    "good": ["Going well, as the professionals involved have seen", "A real strength: keep building on it",
              "Gran helps with this every weekend", "Mum manages this well"],
-    "concern": ["A worry: raised by school and the health visitor", "Getting in the way at home",
+    "concern": ["A worry raised by more than one agency", "Getting in the way at home",
                 "Not yet in place; part of the plan", "Made harder by money worries"],
     "unknown": ["Not yet known: to be discussed with the family", "Does not apply at present"],
+}
+# Resilience Matrix factors: resilience, vulnerability, protective environment, adversity
+FACTORS = {
+    "unborn": (["Mum is keeping her antenatal appointments"], ["An older sibling was on the register"],
+               ["A supportive grandmother nearby"], ["Money worries at home"]),
+    "baby": (["Settles well with mum"], ["Born slightly early"], ["Health visitor visits every week"],
+             ["Smoking in the home"]),
+    "child": (["Good relationship with gran", "Enjoys football"], ["Frequent house moves"],
+              ["Engaged named person"], ["Money worries at home"]),
+    "teen": (["Committed to the school football team"], ["Low mood"], ["A trusted guidance teacher"],
+             ["Online contact with older adults"]),
 }
 AGENCIES = ["Social work", "Health visiting", "Primary school", "Police Scotland", "GP practice", "Housing"]
 ROLES = ["Social worker", "Health visitor", "Named person", "Guidance teacher", "Family support worker"]
@@ -273,7 +284,8 @@ class _Writer:
         elif key == "lead_professional":
             value = f"{self.person()}, social worker"
         elif key in ("agency",):
-            value = self.rng.choice(AGENCIES)
+            value = self.rng.choice([a for a in AGENCIES if a != "Primary school"] + ["Midwifery"]
+                                    if self.stage in ("unborn", "baby") else AGENCIES)
         elif key in ("role",):
             value = self.rng.choice(ROLES)
         elif key == "relationship":
@@ -319,11 +331,11 @@ class _Writer:
                 return {"grade": grade, "evidence": narrative(rng, self.name, 2, self.stage, self.mum)
                         if grade is None or grade >= 2 else ""}
             case ResilienceMatrixField():
+                resilience, vulnerability, protective, adversity = FACTORS[self.stage]
                 return {"resilience": rng.randint(-4, 4), "environment": rng.randint(-4, 4),
-                        "resilience_factors": ["Good relationship with gran", "Enjoys football"][: FACTOR_MAX_ITEMS],
-                        "vulnerability_factors": ["Frequent house moves"],
-                        "protective_factors": ["Engaged named person"],
-                        "adversity_factors": ["Money worries at home"]}
+                        "resilience_factors": resilience[:FACTOR_MAX_ITEMS],
+                        "vulnerability_factors": vulnerability, "protective_factors": protective,
+                        "adversity_factors": adversity}
             case RepeatField():
                 if field.id == "plan_actions":
                     return self.plan(field)
@@ -378,6 +390,8 @@ class _Writer:
         for _, field in self.form.fields():
             note = f"{field.id}_note"
             if isinstance(field, RatingField) and note in answers and field.id in answers:
+                if self.stage in ("unborn", "baby") and "school" in field.id:
+                    answers[field.id] = "not_applicable"  # no school yet (the triangle's scale has the level)
                 tone = next((level.tone for level in self.form.scale(field.scale).levels
                              if level.id == answers[field.id]), "unknown")
                 answers[note] = self.rng.choice(NOTES.get(tone, NOTES["unknown"]))
@@ -407,8 +421,10 @@ def build_demo(path: Path, children: int = 30, *, seed: int = 2026, kdf: KdfPara
     with session:
         for login in (sam, eilidh):
             session.add_user(login.username, login.display_name, ["practitioner"], login.password, kdf=kdf)
-    _populate(path, [sam, eilidh], lead, children, rng, today)
-    _neglect_over_time(path, sam, lead, rng, today)
+    if children < 1:
+        return list(DEMO_LOGINS)
+    _populate(path, [sam, eilidh], lead, children - 1, rng, today)
+    _neglect_over_time(path, sam, lead, rng, today)  # one of the `children`
     return list(DEMO_LOGINS)
 
 
