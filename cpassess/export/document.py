@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -609,7 +610,11 @@ def render(record: PrintRecord) -> RenderedPdf:
     story = builder.story()
     buffer = io.BytesIO()
     document = RecordDocument(buffer, record)
-    document.build(story, canvasmaker=NumberedCanvasMaker(record, document.bookmarks))
+    ascii85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: reportlab's pure-Python ASCII85 is slow
+    try:
+        document.build(story, canvasmaker=NumberedCanvasMaker(record, document.bookmarks))
+    finally:
+        rl_config.useA85 = ascii85
     return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters())
 
 
