@@ -255,3 +255,29 @@ def test_a_question_that_speaks_to_the_practitioner_is_not_a_heading_in_the_reco
 
     assert "Your analysis" not in text
     assert "Analysis and recommendation" in text and "Canarylinnet: the worries are real." in text
+
+
+def test_every_table_column_is_readable_or_holds_its_whole_cells_on_a_line() -> None:
+    """No column narrower than about 25 characters unless every cell fits it whole (a date); else blocks."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from cpassess.export.document import CELL_PADDING, READABLE_SAMPLE, _Builder
+    from cpassess.forms.definition import RepeatField
+
+    answers = {**complete("girfec-wellbeing"), "chronology_events": chronology([4, 9], 6)}
+    builder = _Builder(record(GIRFEC, answers))
+    readable = stringWidth(READABLE_SAMPLE, builder.styles["cell"].fontName, builder.styles["cell"].fontSize)
+    for field_id in ("contributors", "chronology_events", "plan_actions"):
+        field = GIRFEC.field(field_id)
+        assert isinstance(field, RepeatField)
+        texts = [[column.label, *(builder.cell(column, row.get(column.id)) for row in answers[field_id])]
+                 for column in field.fields]
+        widths = builder.column_widths(texts, [3 if column.kind == "long_text" else 1 for column in field.fields])
+        if field_id == "plan_actions":
+            assert widths is None  # seven columns: one block per action instead
+            continue
+        assert widths is not None and sum(widths) <= builder.width + 0.01
+        for width, (_, *cells) in zip(widths, texts, strict=True):
+            whole = max(stringWidth(cell, builder.styles["cell"].fontName, builder.styles["cell"].fontSize)
+                        for cell in cells)
+            assert width - CELL_PADDING >= min(readable, whole) - 0.01, field_id
