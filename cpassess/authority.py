@@ -19,8 +19,11 @@ from cryptography.x509.oid import NameOID
 
 AUTHORITY_YEARS = 20
 USER_YEARS = 5
-ORGANISATION = "cpassess"
+AUTHORITY_SUFFIX = " signing authority"
 ROLE_SEPARATOR = ", "
+# The roles as the software reads them (ids), in a private extension: the subject's title holds them as people
+# read them ("Team lead, Administrator"), which a PDF reader shows in its certificate details.
+ROLES_EXTENSION = x509.ObjectIdentifier("2.25.178813302616826745622372135307935296613")
 # RFC 5280 caps a common name at 64; cryptography counts that in UTF-8 bytes (about 32 Cyrillic letters).
 MAX_COMMON_NAME_BYTES = 64
 # Laptops' clocks drift; a new certificate must already be valid on a colleague's laptop that runs behind.
@@ -48,14 +51,14 @@ class CertificateIdentity:
 
 def create_authority(team_name: str) -> Authority:
     """A new team signing authority: a P-256 key and a self-signed CA certificate valid for 20 years."""
-    common_name = f"{team_name.strip()} signing authority"
+    common_name = f"{team_name.strip()}{AUTHORITY_SUFFIX}"
     if not team_name.strip() or not fits_common_name(common_name):
         raise ValueError("The team name must be given, and short enough for a certificate.")
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, team_name.strip()),
         ]
     )
     now = datetime.now(UTC)
@@ -106,10 +109,10 @@ def certify_public_key(
     attributes = [
         x509.NameAttribute(NameOID.COMMON_NAME, display_name),
         x509.NameAttribute(NameOID.USER_ID, username),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, team_of(authority.certificate)),
     ]
     if roles:
-        attributes.append(x509.NameAttribute(NameOID.TITLE, ROLE_SEPARATOR.join(roles)))
+        attributes.append(x509.NameAttribute(NameOID.TITLE, ROLE_SEPARATOR.join(role_title(r) for r in roles)))
     now = datetime.now(UTC)
     authority_ski = authority.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     certificate = (
@@ -128,9 +131,36 @@ def certify_public_key(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(authority_ski), critical=False
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.UnrecognizedExtension(ROLES_EXTENSION, _utf8_string(ROLE_SEPARATOR.join(roles))),
+                       critical=False)
         .sign(authority.key, hashes.SHA256())
     )
     return certificate
+
+
+def _utf8_string(text: str) -> bytes:
+    """`text` as a DER UTF8String (an extension's value is DER)."""
+    data = text.encode()
+    if len(data) >= 128:
+        raise ValueError("Too many roles for a certificate.")
+    return bytes([0x0C, len(data)]) + data
+
+
+def _from_utf8_string(der: bytes) -> str:
+    if len(der) < 2 or der[0] != 0x0C or der[1] != len(der) - 2:
+        raise ValueError("This certificate does not name a cpassess user.")
+    return der[2:].decode()
+
+
+def role_title(role: str) -> str:
+    """A role id as people read it: "team_lead" -> "Team lead"."""
+    return role.replace("_", " ").capitalize()
+
+
+def team_of(authority_certificate: x509.Certificate) -> str:
+    """The team's name, from its signing authority's common name."""
+    names = authority_certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return _text(names[0].value).removesuffix(AUTHORITY_SUFFIX) if names else ""
 
 
 def fits_common_name(name: str) -> bool:
@@ -146,11 +176,19 @@ def certificate_identity(certificate: x509.Certificate) -> CertificateIdentity:
     titles = subject.get_attributes_for_oid(NameOID.TITLE)
     if len(usernames) != 1 or len(display_names) != 1 or len(titles) > 1:
         raise ValueError("This certificate does not name a cpassess user.")
-    title = _text(titles[0].value) if titles else ""
+    try:
+        # the ids, from the extension; a certificate from before it has the ids in its title
+        extension = certificate.extensions.get_extension_for_oid(ROLES_EXTENSION).value
+    except x509.ExtensionNotFound:
+        extension = None
+    if isinstance(extension, x509.UnrecognizedExtension):
+        ids = _from_utf8_string(extension.value)
+    else:
+        ids = _text(titles[0].value) if titles else ""
     return CertificateIdentity(
         username=_text(usernames[0].value),
         display_name=_text(display_names[0].value),
-        roles=tuple(title.split(ROLE_SEPARATOR)) if title else (),
+        roles=tuple(ids.split(ROLE_SEPARATOR)) if ids else (),
         serial=certificate.serial_number,
         fingerprint_sha256=certificate.fingerprint(hashes.SHA256()).hex(),
     )

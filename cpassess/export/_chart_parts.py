@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Hatching, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Hatching, Line, Path, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -119,7 +119,9 @@ def spans(polygon: Sequence[Point], y: float) -> list[tuple[float, float]]:
     return list(zip(crossings[::2], crossings[1::2], strict=True))
 
 
-def _dots(polygon: Sequence[Point], pattern: Pattern) -> list[Circle]:
+def _dots(polygon: Sequence[Point], pattern: Pattern) -> Path | None:
+    """The pattern's dots inside `polygon`, as one path of round-capped specks: a dot each, drawn at the cost of
+    a line (hundreds of circles, each four Bézier arcs, were half the time of a record's charts)."""
     radius = pattern.line_width
     step = pattern.spacing
     low, high = min(y for _, y in polygon), max(y for _, y in polygon)
@@ -135,18 +137,22 @@ def _dots(polygon: Sequence[Point], pattern: Pattern) -> list[Circle]:
             while column * step + offset <= right - radius:
                 x = column * step + offset
                 if all(any(a + radius <= x <= b - radius for a, b in line) for line in inside):
-                    dots.append(Circle(x, y, radius, fillColor=pattern.ink, strokeColor=None))
+                    dots.append((x, y))
                 column += 1
         row += 1
-    return dots
+    if not dots:
+        return None
+    return Path(points=[c for x, y in dots for c in (x, y, x, y + 0.01)], operators=[0, 1] * len(dots),
+                strokeColor=pattern.ink, strokeWidth=2 * radius, strokeLineCap=1, fillColor=None)
 
 
 def patterned(polygon: Sequence[Point], fill: Any, pattern: Pattern) -> Group:
     """A filled polygon with its pattern drawn on top, clipped to the polygon."""
     group = Group(Polygon([c for point in polygon for c in point], fillColor=fill, strokeColor=None))
     if pattern.dots:
-        for dot in _dots(polygon, pattern):
-            group.add(dot)
+        dots = _dots(polygon, pattern)
+        if dots is not None:
+            group.add(dots)
     elif pattern.angles:
         xy = [c for point in polygon for c in point]
         group.add(Hatching(spacings=pattern.spacing, angles=list(pattern.angles), xyLists=xy,

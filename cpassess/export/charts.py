@@ -65,6 +65,12 @@ _WHEEL_KEY = {"good": "Wellbeing needs met", "caution": "Some concerns", "concer
 _PREVIOUS = (colors.HexColor("#BCCCDC"), Pattern(angles=(45,), spacing=3.5, line_width=0.6,
                                                  ink=colors.HexColor("#4E6A86")))
 _CURRENT = (colors.HexColor("#2E5E8C"), PLAIN)
+# the earlier assessments of a history, oldest (palest, finest hatching) to the latest before this one
+_EARLIER_STYLES = (
+    (colors.HexColor("#E1E8EF"), Pattern(angles=(-45,), spacing=3.0, line_width=0.5, ink=colors.HexColor("#6B819A"))),
+    (colors.HexColor("#CCD7E3"), Pattern(dots=True, spacing=3.6, line_width=0.7, ink=colors.HexColor("#4E6A86"))),
+    _PREVIOUS,
+)
 
 
 def _tone(tone: str) -> tuple[Any, Pattern]:
@@ -416,21 +422,29 @@ def _profile_row(domain: DomainProfile, scale: GradeScale) -> tuple[Group, float
 
 def profile_change_chart(previous: Sequence[DomainProfile], current: Sequence[DomainProfile], previous_label: str,
                          current_label: str, width: float = 170 * MM) -> Drawing:
-    """How each neglect domain's mean grade changed between two approved assessments, in paired bars.
+    """How each neglect domain's mean grade changed between two approved assessments, in paired bars."""
+    return profile_history_chart([(previous_label, previous)], current, current_label, width)
 
-    Domains present in either assessment are shown, the current order first. The change is in words
-    ("improved by 0.8", "worse by 1.2", "no change", "new"): a lower grade is better.
-    """
+
+def profile_history_chart(history: Sequence[tuple[str, Sequence[DomainProfile]]], current: Sequence[DomainProfile],
+                          current_label: str, width: float = 170 * MM) -> Drawing:
+    """Each neglect domain over time: a bar for its mean grade in each earlier approved assessment (oldest
+    first, as `history` lists them) and in this one, a diamond at each worst grade, and the change since the
+    latest earlier one in words ("improved by 0.8, worst 4 to 3"): a lower grade is better.
+
+    Domains present in any of them are shown, the current order first."""
     fonts.register_fonts()
-    before = {domain.section_id: domain for domain in previous}
-    now = {domain.section_id: domain for domain in current}
-    order = [*now, *(section for section in before if section not in now)]
+    series = [*(profile for _, profile in history), current]
+    by_section = [{domain.section_id: domain for domain in profile} for profile in series]
+    order = list(dict.fromkeys(domain.section_id for profile in reversed(series) for domain in profile))
     if not order:
         return note_drawing("No neglect domains to compare yet.", width)
     scale = GradeScale.across(width)
-    rows = [_change_row(before.get(section), now.get(section), scale) for section in order]
-    key = [KeyEntry(previous_label, lambda x, y: swatch(x, y, *_PREVIOUS)),
-           KeyEntry(current_label, lambda x, y: swatch(x, y, *_CURRENT))]
+    styles = [*_EARLIER_STYLES[-len(history):], _CURRENT] if history else [_CURRENT]
+    rows = [_history_row([profiles.get(section) for profiles in by_section], styles, scale) for section in order]
+    labels = [label for label, _ in history] + [current_label]
+    key = [KeyEntry(label, _swatch_of(style)) for label, style in zip(labels, styles, strict=True)]
+    key.append(KeyEntry("worst grade", lambda x, y: diamond(x + 8, y + 5, 5.5)))
     return bar_chart(rows, scale, width, key)
 
 
@@ -449,23 +463,38 @@ def change_words(previous: DomainProfile | None, current: DomainProfile | None) 
     return f"{'improved' if change < 0 else 'worse'} by {abs(change):.1f}"
 
 
-def _change_row(previous: DomainProfile | None, current: DomainProfile | None,
-                scale: GradeScale) -> tuple[Group, float]:
-    domain = current or previous
-    assert domain is not None
-    strings, below = label_block(domain.title, [([change_words(previous, current)], fonts.BOLD, 8.5)], scale, -6)
-    height = max(-below, 30.0) + 7
-    middle = -height / 2
+def _swatch_of(style: tuple[Any, Pattern]) -> Callable[[float, float], Group]:
+    return lambda x, y: swatch(x, y, *style)
+
+
+def _worst_words(previous: DomainProfile | None, current: DomainProfile | None) -> str | None:
+    if previous is None or current is None or previous.worst is None or current.worst is None:
+        return None
+    return f"worst {previous.worst} to {current.worst}" if previous.worst != current.worst else "same worst grade"
+
+
+def _history_row(profiles: Sequence[DomainProfile | None], styles: Sequence[tuple[Any, Pattern]],
+                 scale: GradeScale) -> tuple[Group, float]:
+    domain = next(profile for profile in reversed(profiles) if profile is not None)
+    previous, current = (profiles[-2] if len(profiles) > 1 else None), profiles[-1]
+    clauses = [change_words(previous, current), *filter(None, [_worst_words(previous, current)])]
+    strings, below = label_block(domain.title, [(clauses, fonts.BOLD, 8.5)], scale, -6)
+    bar_height, step = 10.0, 13.0
+    height = max(-below, step * len(profiles) + 4) + 7
     row = Group()
-    for profile, (fill, pattern), y, which in ((previous, _PREVIOUS, middle + 1.5, "earlier"),
-                                               (current, _CURRENT, middle - 12.5, "latest")):
+    y = -(height - step * len(profiles)) / 2 - step + 1.5
+    for index, (profile, (fill, pattern)) in enumerate(zip(profiles, styles, strict=True)):
+        which = "latest" if index == len(profiles) - 1 else "earlier"
         if profile is None or profile.mean is None:
             words = f"{'not part of' if profile is None else 'not graded in'} the {which} assessment"
             note_in_plot(row, scale, y + 2.5, words, 7.5)
-            continue
-        bar(row, scale, profile.mean, y, 11, fill, pattern)
-        on_white(row, max(scale.x(profile.mean), scale.left + 2) + 4, y + 2.5, f"{profile.mean:.1f}", fonts.REGULAR,
-                 7.5, INK)
+        else:
+            bar(row, scale, profile.mean, y, bar_height, fill, pattern)
+            if profile.worst is not None:
+                row.add(diamond(scale.x(profile.worst), y + bar_height / 2, 4.5))
+            on_white(row, max(scale.x(profile.mean), scale.left + 2) + 4, y + 2.5, f"{profile.mean:.1f}",
+                     fonts.REGULAR, 7.5, INK)
+        y -= step
     for string in strings:
         row.add(string)
     return row, height

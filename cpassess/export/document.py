@@ -9,18 +9,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -30,6 +27,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from cpassess.dates import uk_date
 from cpassess.export import fonts, layout
+from cpassess.export._pages import INK, MUTED, RULE, NumberedCanvasMaker, RecordDocument
 from cpassess.export.record import PrintRecord, RenderedPdf
 from cpassess.forms import Visibility, compute, fingerprint, is_empty
 from cpassess.forms.definition import (
@@ -50,11 +48,15 @@ from cpassess.forms.definition import (
     options_of,
 )
 
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#5f6b7a")
-RULE = colors.HexColor("#c5ccd6")
 SHADE = colors.HexColor("#eef1f5")
-WATERMARK = "DRAFT — not approved"
+HEAD_SHADE = colors.HexColor("#dde3ea")
+CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point to spare
+MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
+READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
+SECOND_PERSON = re.compile(r"(your|you)\b", re.IGNORECASE)
+TEXT_WIDTH = layout.PAGE_WIDTH - 2 * layout.MARGIN
+APPROVAL_SHOWN = ("Shown by the team lead's digital signature on the sign-off page (last page). Without that "
+                  "signature this is not an approved record.")
 WITHHELD = "Third-party information has been withheld from this family copy."
 
 
@@ -71,15 +73,17 @@ def withheld_note(note: Mapping[str, Any]) -> str:
 def _styles() -> dict[str, ParagraphStyle]:
     fonts.register_fonts()
     base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=10, leading=14, textColor=INK,
-                          splitLongWords=True, allowWidows=0, allowOrphans=0)
+                          splitLongWords=False, allowWidows=0, allowOrphans=0)
     return {
         "body": base,
         "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=23, spaceAfter=4),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, textColor=MUTED, spaceAfter=10),
         "section": ParagraphStyle("section", parent=base, fontName=fonts.BOLD, fontSize=13.5, leading=18,
-                                  spaceBefore=14, spaceAfter=6, textColor=colors.HexColor("#1c3d5a")),
+                                  spaceBefore=14, spaceAfter=6, textColor=colors.HexColor("#1c3d5a"),
+                                  keepWithNext=1),
         "label": ParagraphStyle("label", parent=base, fontName=fonts.BOLD, fontSize=10, leading=13, spaceBefore=8,
-                                spaceAfter=2),
+                                spaceAfter=2, keepWithNext=1),
+        "block_head": ParagraphStyle("block_head", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13),
         "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, fontSize=9, leading=12, textColor=MUTED),
         "unanswered": ParagraphStyle("unanswered", parent=base, fontName=fonts.ITALIC, textColor=MUTED),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
@@ -88,6 +92,44 @@ def _styles() -> dict[str, ParagraphStyle]:
                                     textColor=MUTED),
         "cover_value": ParagraphStyle("cover_value", parent=base, fontSize=9.5, leading=13),
     }
+
+
+def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Rows as printed: a repeat that starts with a date (a chronology) in date order, undated rows last; any
+    other in the order entered."""
+    first = field.fields[0] if field.fields else None
+    if not isinstance(first, DateField):
+        return list(rows)
+    return sorted(rows, key=lambda row: (not row.get(first.id), str(row.get(first.id) or "")))
+
+
+def _record_label(field: Any) -> str | None:
+    """The heading a question's answer prints under. A label that speaks to the practitioner ("Your analysis")
+    is right on the screen but not in a record: the form's own heading for the record (`record_label`, where a
+    form version gives one) replaces it, and without one the answer stands under its section's title."""
+    neutral = getattr(field, "record_label", None)
+    if neutral:
+        return str(neutral)
+    return None if SECOND_PERSON.match(field.label) else str(field.label)
+
+
+def _part_title(section: Section) -> str:
+    """ "My World Triangle: My wider world" -> "My wider world": the side's own name."""
+    return section.title.split(":", 1)[-1].strip()
+
+
+def _kept(flowables: list[Flowable]) -> list[Flowable]:
+    """`flowables` kept on one page: reportlab groups a run of keep-with-next flowables with the one after it.
+    (Not a KeepTogether: a container breaks such a run, so a section heading before it would be left behind.)"""
+    for flowable in flowables[:-1]:
+        flowable.__dict__["keepWithNext"] = 1  # a chart's Drawing refuses attributes it does not declare
+    return flowables
+
+
+def _ruled() -> HRFlowable:
+    rule = HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=0, spaceAfter=4)
+    rule.keepWithNext = 1
+    return rule
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -102,120 +144,28 @@ def _text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def _paragraphs(value: str, style: ParagraphStyle) -> list[Flowable]:
-    """A narrative as one Paragraph per typed paragraph, so long text flows across pages."""
+def _fitting(text: str, style: ParagraphStyle, width: float | None) -> ParagraphStyle:
+    """`style`, allowed to break a word in the middle only when the word is wider than the line (a pasted
+    address or reference): the rest wrap between words."""
+    if width is None or all(stringWidth(word, style.fontName, style.fontSize) <= width for word in text.split()):
+        return style
+    return _splitting(style)
+
+
+def _splitting(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-split", parent=style, splitLongWords=True)
+
+
+def _paragraphs(value: str, style: ParagraphStyle, width: float | None = None) -> list[Flowable]:
+    """A narrative as one Paragraph per typed paragraph, so long text flows across pages. `width` is the line it
+    is set in (None: the whole text width)."""
     blocks = re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n"))
     out: list[Flowable] = []
     for index, block in enumerate(blocks):
         if index:
             out.append(Spacer(1, 5))
-        out.append(Paragraph(_text(block), style))
+        out.append(Paragraph(_text(block), _fitting(block, style, width or TEXT_WIDTH)))
     return out
-
-
-class _NumberedCanvasMaker:
-    """A canvas that waits for the last page, then writes the marking, "Page X of Y" and the footer on all."""
-
-    def __init__(self, record: PrintRecord) -> None:
-        self.record = record
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from reportlab.pdfgen.canvas import Canvas
-
-        record = self.record
-
-        class NumberedCanvas(Canvas):  # type: ignore[misc]
-            def __init__(self, *a: Any, **k: Any) -> None:
-                super().__init__(*a, **k)
-                self._saved: list[dict[str, Any]] = []
-
-            def showPage(self) -> None:
-                self._saved.append(dict(self.__dict__))
-                self._startPage()
-
-            def save(self) -> None:
-                total = len(self._saved)
-                for state in self._saved:
-                    self.__dict__.update(state)
-                    _decorate(self, record, self._pageNumber, total)
-                    super().showPage()
-                super().save()
-
-        return NumberedCanvas(*args, **kwargs)
-
-
-def _decorate(canvas: Any, record: PrintRecord, page: int, total: int) -> None:
-    """Drawn over each finished page once the page count is known: the DRAFT watermark (on top, translucent, so
-    no shaded table can hide it), the marking, the footer with the fingerprint, and "Page X of Y"."""
-    width, height = layout.PAGE_WIDTH, layout.PAGE_HEIGHT
-    marking = record.marking.upper()
-    if record.draft:
-        _draw_watermark(canvas)
-    canvas.saveState()
-    canvas.setFillColor(INK)
-    canvas.setFont(fonts.BOLD, 10)
-    canvas.drawCentredString(width / 2, height - layout.MARGIN + 6, marking)
-    canvas.drawCentredString(width / 2, 6 * layout.MM, marking)
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.6)
-    canvas.line(layout.MARGIN, height - layout.MARGIN, width - layout.MARGIN, height - layout.MARGIN)
-    canvas.line(layout.MARGIN, layout.FOOTER_HEIGHT, width - layout.MARGIN, layout.FOOTER_HEIGHT)
-    canvas.setFont(fonts.REGULAR, 8)
-    canvas.setFillColor(MUTED)
-    copy = "Family copy · " if record.family_copy else ""
-    footer = f"{copy}{record.form.title} (v{record.form.version}) · record {fingerprint(record.content_sha256)}"
-    canvas.drawString(layout.MARGIN, layout.FOOTER_HEIGHT - 11, footer)
-    canvas.drawRightString(width - layout.MARGIN, layout.FOOTER_HEIGHT - 11, f"Page {page} of {total}")
-    canvas.restoreState()
-
-
-def _draw_watermark(canvas: Any) -> None:
-    canvas.saveState()
-    canvas.setFillColor(colors.Color(0.78, 0.2, 0.16, alpha=0.13))
-    canvas.setFont(fonts.BOLD, 54)
-    canvas.translate(layout.PAGE_WIDTH / 2, layout.PAGE_HEIGHT / 2)
-    canvas.rotate(52)
-    canvas.drawCentredString(0, -18, WATERMARK)
-    canvas.restoreState()
-
-
-def _draw_signature_boxes(canvas: Any, document: Any) -> None:
-    record: PrintRecord = document.record
-    canvas.saveState()
-    for box, label in ((layout.AUTHOR_BOX, "Author — certified on submission"),
-                       (layout.APPROVAL_BOX, "Team lead — approval")):
-        x1, y1, x2, y2 = box
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.8)
-        canvas.rect(x1, y1, x2 - x1, y2 - y1)
-        canvas.setFont(fonts.BOLD, 9.5)
-        canvas.setFillColor(INK)
-        canvas.drawString(x1, y2 + layout.BOX_LABEL_GAP - 2, label)
-        if record.draft:
-            canvas.setFont(fonts.ITALIC, 9)
-            canvas.setFillColor(MUTED)
-            canvas.drawCentredString((x1 + x2) / 2, (y1 + y2) / 2 - 3, "Not signed: this copy is a draft")
-    canvas.restoreState()
-
-
-class _Document(BaseDocTemplate):  # type: ignore[misc]
-    def __init__(self, buffer: io.BytesIO, record: PrintRecord) -> None:
-        super().__init__(buffer, pagesize=(layout.PAGE_WIDTH, layout.PAGE_HEIGHT), leftMargin=layout.MARGIN,
-                         rightMargin=layout.MARGIN, topMargin=layout.MARGIN + 4, bottomMargin=layout.FOOTER_HEIGHT,
-                         title=f"{record.form.title}", author=record.author, subject="Child protection assessment",
-                         keywords=layout.record_keywords(record.content_sha256, record.audit_head),
-                         creator="cpassess", invariant=True,
-                         # else reportlab opens every page in Helvetica, a base-14 font that is never embedded
-                         initialFontName=fonts.REGULAR)
-        self.record = record
-        body_height = layout.PAGE_HEIGHT - layout.MARGIN - 10 - layout.FOOTER_HEIGHT - 6
-        content = Frame(layout.MARGIN, layout.FOOTER_HEIGHT + 6, layout.PAGE_WIDTH - 2 * layout.MARGIN, body_height,
-                        id="content", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        signoff = Frame(layout.MARGIN, layout.SIGNOFF_FRAME_BOTTOM, layout.PAGE_WIDTH - 2 * layout.MARGIN,
-                        layout.PAGE_HEIGHT - layout.MARGIN - 10 - layout.SIGNOFF_FRAME_BOTTOM, id="signoff",
-                        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        self.addPageTemplates([PageTemplate("content", [content]),
-                               PageTemplate("signoff", [signoff], onPage=_draw_signature_boxes)])
 
 
 class _Builder:
@@ -233,12 +183,19 @@ class _Builder:
         names = [str(child.get(key) or "") for key in ("given_names", "family_name", "known_as", "address")]
         return fonts.missing_characters([*self.texts, *names])
 
-    def p(self, text: str, style: str = "body") -> Paragraph:
+    def heading(self, title: str) -> Paragraph:
+        """A section heading, with its entry in the PDF's outline (see RecordDocument.afterFlowable)."""
+        heading = self.p(title, "section")
+        heading.outline_title = title
+        return heading
+
+    def p(self, text: str, style: str = "body", width: float | None = None) -> Paragraph:
+        """`text` as typed in one paragraph set `width` wide (None: the whole text width)."""
         self.texts.append(text)
-        return Paragraph(_text(text), self.styles[style])
+        return Paragraph(_text(text), _fitting(text, self.styles[style], width or self.width))
 
     def story(self) -> list[Flowable]:
-        story: list[Flowable] = [*self.cover()]
+        story: list[Flowable] = [*self.cover(), PageBreak()]
         for section in self.form.sections:
             if self.visibility.section(section):
                 story.extend(self.section(section))
@@ -250,8 +207,10 @@ class _Builder:
     # --- cover ---------------------------------------------------------------------------------------------
 
     def cover(self) -> Iterator[Flowable]:
-        record, child = self.record, self.record.child
-        yield self.p(record.form.title, "title")
+        record = self.record
+        title = self.p(record.form.title, "title")
+        title.outline_title = "The child"
+        yield title
         state = record.status if record.draft else "signed record"
         subtitle = f"Version {record.form.version} of this form · {state}"
         if record.family_copy:
@@ -260,11 +219,19 @@ class _Builder:
         if record.family_copy:
             yield self.p(WITHHELD, "note")
             yield Spacer(1, 6)
+        yield self.key_values(self.child_rows(), "The child")
+        household = self.household()
+        if household is not None:
+            yield Spacer(1, 6)
+            yield household
+        yield Spacer(1, 6)
+        yield self.key_values(self.assessment_rows(), "The assessment")
+
+    def child_rows(self) -> list[tuple[str, str]]:
+        child, answers = self.record.child, self.record.answers
         name = f"{child.get('given_names', '')} {child.get('family_name', '')}".strip()
-        if child.get("known_as"):
-            name += f" (known as {child['known_as']})"
-        born = (f"{uk_date(child.get('date_of_birth'))}" if child.get("date_of_birth") else
-                f"Unborn: expected {uk_date(child.get('expected_date_of_delivery'))}")
+        born = (("Date of birth", uk_date(child["date_of_birth"])) if child.get("date_of_birth") else
+                ("Expected delivery", f"{uk_date(child.get('expected_date_of_delivery'))} (unborn)"))
         protection = child.get("protection") or {}
         if protection.get("registered"):
             areas = ", ".join(self.record.register_labels.get(a, a) for a in protection.get("areas_of_concern", []))
@@ -272,43 +239,85 @@ class _Builder:
         else:
             register = "Not on the Child Protection Register"
         meetings = "; ".join(f"{label} {uk_date(child.get(key))}" for label, key in
-                             (("next CPPM", "next_cppm"), ("next core group", "next_core_group")) if child.get(key))
-        child_rows = [("Child", name), ("Date of birth", born), ("CHI number", child.get("chi") or "Not recorded"),
-                      ("Address", child.get("address") or ""), ("School or nursery", child.get("school") or ""),
-                      ("Named person", child.get("named_person") or ""),
-                      ("Lead professional", child.get("lead_professional") or ""),
-                      ("Child protection status", register), ("Purpose", meetings)]
-        assessment_rows = [("Assessment", f"{record.form.title}, version {record.form.version}"),
-                           ("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
-                           ("Author", record.author), ("Started", uk_date(record.created))]
+                             (("Next CPPM", "next_cppm"), ("next core group", "next_core_group")) if child.get(key))
+        # the child's record first; the plan's own answer where the record has none (the form asks for it)
+        named_person = child.get("named_person") or str(answers.get("named_person") or "") or "Not recorded"
+        lead = child.get("lead_professional") or str(answers.get("lead_professional") or "") or "Not recorded"
+        return [("Child", name), ("Known as", child.get("known_as") or ""), born,
+                ("CHI number", child.get("chi") or "Not recorded"), ("Address", child.get("address") or ""),
+                ("School or nursery", child.get("school") or ""), ("Named person", named_person),
+                ("Lead professional", lead), ("Child protection status", register), ("Meetings", meetings)]
+
+    def household(self) -> Table | None:
+        members = self.record.child.get("household") or []
+        if not members:
+            return None
+        responsibility = {True: "Yes", False: "No", None: "Not known"}
+        rows = [["Household", "Relationship to the child", "Parental responsibility"]]
+        rows += [[str(m.get("name") or ""), str(m.get("relationship") or "") or "—",
+                  responsibility[m.get("parental_responsibility")]] for m in members]
+        return self.simple_table(rows, [0.42, 0.33, 0.25])
+
+    def assessment_rows(self) -> list[tuple[str, str]]:
+        record, answers = self.record, self.record.answers
+        rows = [("Assessment", f"{record.form.title}, version {record.form.version}")]
+        if answers.get("assessment_date"):
+            rows.append(("Date of assessment", uk_date(answers["assessment_date"])))
+        if answers.get("reason"):
+            reason = self.answer_text("reason")
+            if answers.get("reason") == "other" and answers.get("reason_other"):
+                reason += f": {answers['reason_other']}"
+            rows.append(("Reason", reason))
+        rows += [("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
+                 ("Author", record.author), ("Started", uk_date(record.created)),
+                 ("Reviewer", record.reviewer or "Not yet assigned")]
         if record.draft:
-            assessment_rows += [("Reviewer", record.reviewer or "—"), ("Status", record.status),
-                                ("Submitted", uk_date(record.submitted_at) or "—"),
-                                ("Approved", uk_date(record.approved_at) or "—")]
+            rows += [("Status", record.status), ("Submitted", uk_date(record.submitted_at) or "—"),
+                     ("Approved", uk_date(record.approved_at) or "—")]
         else:
             # these bytes are certified at submission and approved unchanged, so they say how approval is shown
-            assessment_rows += [("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
-                                ("Approval", "By the team lead's digital signature on the sign-off page (last "
-                                             "page). Without that signature this is not an approved record.")]
-        yield self.key_values([*child_rows, ("", ""), *assessment_rows])
+            rows += [("Status", "Submitted for approval and certified by the author"),
+                     ("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
+                     ("Approval", APPROVAL_SHOWN)]
+        return rows
 
-    def key_values(self, rows: Sequence[tuple[str, str]]) -> Table:
-        data = [[self.p(key, "cover_key"), self.p(value, "cover_value")] for key, value in rows if key or value]
-        table = Table(data, colWidths=[44 * layout.MM, self.width - 44 * layout.MM], hAlign="LEFT")
+    def answer_text(self, field_id: str) -> str:
+        """The printed form of one top-level answer (an option's label rather than its id)."""
+        try:
+            field = self.form.field(field_id)
+        except KeyError:
+            return str(self.record.answers.get(field_id))
+        return self.cell(field, self.record.answers.get(field_id))
+
+    def key_values(self, rows: Sequence[tuple[str, str]], heading: str | None = None) -> Table:
+        key_width = 44 * layout.MM
+        value_width = self.width - key_width - 12
+        data = [[self.p(key, "cover_key", key_width - 12), self.p(value, "cover_value", value_width)]
+                for key, value in rows if value]
+        commands: list[tuple[Any, ...]] = []
+        if heading:
+            data.insert(0, [self.p(heading, "cell_head"), ""])
+            commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE)]
+        table = Table(data, colWidths=[key_width, self.width - key_width], hAlign="LEFT")
         table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
                                    ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.white),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+                                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                                   *commands]))
         return table
 
     # --- sections and fields -------------------------------------------------------------------------------
 
     def section(self, section: Section) -> Iterator[Flowable]:
-        yield CondPageBreak(60 * layout.MM)
-        yield self.p(section.title, "section")
-        yield HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=0, spaceAfter=4)
+        # a section does not start in the last lines of a page; its heading keeps with what follows it
+        yield CondPageBreak(30 * layout.MM)
+        yield self.heading(section.title)
+        yield _ruled()
         withheld = False
+        rated = self.rated_items(section)
+        if rated:
+            yield from self.world_part(section, rated)
         for field in section.fields:
-            if not self.visibility.field(field.id):
+            if not self.visibility.field(field.id) or field.id in rated or field.id in rated.values():
                 continue
             if self.record.family_copy and field.sensitive:
                 withheld = True
@@ -320,29 +329,72 @@ class _Builder:
             yield Spacer(1, 4)
             yield self.p("Some information in this section has been withheld from the family copy.", "note")
 
+    # --- the My World Triangle -------------------------------------------------------------------------------------
+
+    def rated_items(self, section: Section) -> dict[str, str]:
+        """A part of the child's world as the triangle asks about it: rated items each with its note (rating id
+        -> note id), when the whole section is made of them (besides a summary); else empty."""
+        shown = [f for f in section.fields if self.visibility.field(f.id)
+                 and not (self.record.family_copy and f.sensitive)]
+        ids = {f.id for f in shown}
+        ratings = [f for f in shown if isinstance(f, RatingField)]
+        if len(ratings) < 3 or any(f"{f.id}_note" not in ids for f in ratings):
+            return {}
+        return {f.id: f"{f.id}_note" for f in ratings}
+
+    def world_sections(self) -> list[tuple[Section, dict[str, str]]]:
+        return [(section, rated) for section in self.form.sections
+                if self.visibility.section(section) and (rated := self.rated_items(section))]
+
+    def world_part(self, section: Section, rated: Mapping[str, str]) -> Iterator[Flowable]:
+        """The picture of the whole triangle under the first of its parts, then this part's items as one table:
+        item, strength or pressure, and the note."""
+        from cpassess.export.triangle import world_triangle
+
+        parts = self.world_sections()
+        if parts and parts[0][0] is section and len(parts) >= 3:
+            child = self.record.child
+            centre = child.get("known_as") or child.get("given_names") or "The child"
+            sides = [(_part_title(part), [self.tone(rating_id) for rating_id in items])
+                     for part, items in parts[:3]]
+            self.texts.extend(title for title, _ in sides)
+            yield from _kept([self.p("The child's world at a glance", "label"),
+                              world_triangle(sides, centre)])
+        rows = [["Item", "Rating", "Note"]]
+        for rating_id, note_id in rated.items():
+            rating = self.form.field(rating_id)
+            rows.append([rating.label, self.cell(rating, self.record.answers.get(rating_id)),
+                         str(self.record.answers.get(note_id) or "—")])
+        yield self.simple_table(rows, [0.34, 0.16, 0.5])
+
+    def tone(self, rating_id: str) -> str:
+        """The tone of the level answered for a rating ("unknown" when unanswered)."""
+        field = self.form.field(rating_id)
+        value = self.record.answers.get(rating_id)
+        if not isinstance(field, RatingField) or value is None:
+            return "unknown"
+        return next((level.tone for level in self.form.scale(field.scale).levels if level.id == value), "unknown")
+
     def field(self, field: Any) -> Iterator[Flowable]:
+        """The question's label, kept with the start of its answer (see `_kept`): all of a short answer, the
+        first paragraph of a narrative, the first row or block of a repeat, a chart and its table."""
         value = self.record.answers.get(field.id)
-        label = self.p(field.label, "label")
-        if isinstance(field, ComputedField):
-            first, *rest = self.computed(field)
-            yield KeepTogether([label, first])
-            yield from rest
-            return
-        if isinstance(field, RepeatField) and not is_empty(value):
-            # A table can run over pages: start it where its label, header and first row fit, rather than keep it
-            # whole with its label, which moves a long table to a new page and leaves this one (and its section
-            # title) empty.
-            yield CondPageBreak(35 * layout.MM)
-            yield label
+        heading = _record_label(field)
+        if heading is None:  # the answer stands under its section's title
             yield from self.value(field, value)
             return
-        if isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField)
-                                                                       and not is_empty(value)):
-            first, *rest = self.value(field, value)
-            yield KeepTogether([label, first])
-            yield from rest
-            return
-        yield KeepTogether([label, *self.value(field, value)])
+        label = self.p(heading, "label")
+        if isinstance(field, ComputedField):
+            yield label
+            yield from self.computed(field)
+        elif isinstance(field, RepeatField) and value and not is_empty(value):
+            yield label
+            yield from self.repeat(field, value)
+        elif isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField) and not is_empty(value)):
+            yield label
+            yield from self.value(field, value)
+        else:
+            yield from _kept([label, *self.value(field, value)])
 
     def value(self, field: Any, value: Any) -> Iterator[Flowable]:
         if value is None or (is_empty(value) and not isinstance(field, GradeField)):
@@ -363,7 +415,7 @@ class _Builder:
             case GradeField():
                 yield from self.grade(field, value)
             case RepeatField():
-                yield self.repeat(field, value)
+                yield from self.repeat(field, value)
             case ResilienceMatrixField():
                 yield from self.matrix(value)
 
@@ -386,46 +438,93 @@ class _Builder:
             self.texts.append(evidence)
             yield from _paragraphs(evidence, self.styles["body"])
 
-    def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> Flowable:
-        columns = [c for c in field.fields if not (self.record.family_copy and c.sensitive)]
-        header = [self.p(column.label, "cell_head") for column in columns]
-        body = [[self.p(self.cell(column, row.get(column.id)), "cell") for column in columns] for row in rows]
+    def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Flowable]:
+        """A repeat as a table when every column can be given room to read (a date, a name, a sentence), else as
+        one block per row: label beside value."""
+        rows = _in_order(field, rows)
+        columns = self.columns(field)
         texts = [[column.label, *(self.cell(column, row.get(column.id)) for row in rows)] for column in columns]
         weights = [3 if isinstance(c, LongTextField) else 1 for c in columns]
-        table = Table([header, *body], colWidths=self.column_widths(texts, weights), repeatRows=1, splitInRow=1,
+        widths = self.column_widths(texts, weights)
+        if widths is None:
+            return self.blocks(field, rows)
+        header = [self.p(column.label, "cell_head", width - CELL_PADDING)
+                  for column, width in zip(columns, widths, strict=True)]
+        body = [[self.cell_flowables(column, row.get(column.id), width - CELL_PADDING)
+                 for column, width in zip(columns, widths, strict=True)] for row in rows]
+        return [self.splittable([header, *body], widths, [
+            ("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE)])]
+
+    def columns(self, field: RepeatField) -> list[Any]:
+        """The columns this copy prints: the family copy leaves out the sensitive ones."""
+        return [c for c in field.fields if not (self.record.family_copy and c.sensitive)]
+
+    def blocks(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Flowable]:
+        """One block per row of a wide repeat (a child's plan: one per action), its columns as label and value."""
+        key_width = 40 * layout.MM
+        value_width = self.width - key_width
+        out: list[Flowable] = []
+        for number, row in enumerate(rows, start=1):
+            head = self.p(f"{field.item_label} {number} of {len(rows)}", "block_head")
+            data: list[list[Any]] = [[head, ""]]
+            data += [[self.p(column.label, "cover_key", key_width - CELL_PADDING),
+                      self.cell_flowables(column, row.get(column.id), value_width - CELL_PADDING)]
+                     for column in self.columns(field)]
+            if number > 1:
+                out.append(Spacer(1, 8))
+            out.append(self.splittable(data, [key_width, value_width], [
+                ("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE),
+                ("BACKGROUND", (0, 1), (0, -1), SHADE), ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                ("LINEBELOW", (0, 1), (-1, -2), 0.4, RULE)]))
+        return out
+
+    def splittable(self, data: list[list[Any]], widths: Sequence[float], commands: list[tuple[Any, ...]]) -> Table:
+        """A table whose first row is its header, repeated only after a page break.
+
+        reportlab's default is to split between rows first: a long row that does not fit leaves the rest of the
+        page empty, and the remainder of the table is split again into that leftover space, so its header came
+        back in the middle of the page before every long row. Split inside the row that does not fit instead,
+        and never into a sliver of less than three lines."""
+        table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT,
                       hAlign="LEFT")
-        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 4), *commands]))
         return table
 
-    def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float]:
-        """Widths for columns of (header, *cells) texts: each as wide as its longest word, so that dates and names
-        never break in the middle, and the rest of the width shared out by `weights`. When the page is too narrow
-        for every longest word, the narrative columns (the heavier weights) give way first: they wrap anyway."""
-        padding = 13  # reportlab's cell padding, 6 points each side, and a point to spare
+    def cell_flowables(self, column: Any, value: Any, width: float) -> list[Flowable]:
+        text = self.cell(column, value)
+        self.texts.append(text)
+        if isinstance(column, LongTextField) and not is_empty(value):
+            return _paragraphs(text, self.styles["cell"], width)
+        return [Paragraph(_text(text), _fitting(text, self.styles["cell"], width))]
+
+    def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float] | None:
+        """Widths for columns of (header, *cells) texts, or None when they cannot all be given room to read.
+
+        A column whose every cell fits on one line narrower than about 25 characters (a date, a short name)
+        is as wide as its widest cell; every other column is at least 25 characters wide and shares the rest of
+        the width by `weights` (narratives are the heavier)."""
         head, body = self.styles["cell_head"], self.styles["cell"]
-        floors = []
+        readable = stringWidth(READABLE_SAMPLE, body.fontName, body.fontSize) + CELL_PADDING
+        natural = []
         for header, *cells in texts:
             widest = [stringWidth(word, head.fontName, head.fontSize) for word in header.split()]
-            widest += [stringWidth(word, body.fontName, body.fontSize) for text in cells for word in text.split()]
-            floors.append(min(max(widest, default=0) + padding, self.width / 3))
-        fixed = [False] * len(weights)
-        if sum(floors) > self.width:
-            narrow = min(weights)
-            fixed = [weight == narrow for weight in weights]
-            if sum(floor for floor, f in zip(floors, fixed, strict=True) if f) >= self.width or all(fixed):
-                return [self.width * floor / sum(floors) for floor in floors]
-        # columns whose share is below their floor get the floor; the others split what is left by weight
+            widest += [stringWidth(text, body.fontName, body.fontSize) for text in cells]
+            natural.append(max(widest, default=0) + CELL_PADDING)
+        fixed = {i: width for i, width in enumerate(natural) if width <= readable}
         while True:
-            spare = self.width - sum(floor for floor, f in zip(floors, fixed, strict=True) if f)
-            free = sum(w for w, f in zip(weights, fixed, strict=True) if not f)
-            widths = [floor if f else spare * w / free for floor, w, f in zip(floors, weights, fixed, strict=True)]
-            short = [i for i, width in enumerate(widths) if not fixed[i] and width < floors[i]]
-            if not short or sum(floors) > self.width:
-                return widths
-            for i in short:
-                fixed[i] = True
+            free = [i for i in range(len(natural)) if i not in fixed]
+            spare = self.width - sum(fixed.values())
+            if spare < readable * len(free) - 0.01:
+                return None
+            if not free:
+                return [width * self.width / sum(natural) for width in natural]
+            share = {i: spare * weights[i] / sum(weights[j] for j in free) for i in free}
+            narrow = {i: readable for i in free if share[i] < readable}
+            wide = {i: natural[i] for i in free if share[i] > natural[i]}
+            if not narrow and not wide:
+                return [fixed[i] if i in fixed else share[i] for i in range(len(natural))]
+            fixed.update(narrow or wide)
 
     def cell(self, column: Any, value: Any) -> str:
         if value is None or is_empty(value):
@@ -460,19 +559,21 @@ class _Builder:
 
         summary = compute(self.form, field, self.record.answers)
         if field.function == "neglect_profile":
-            yield charts.domain_profile_chart(summary)
+            chart = charts.domain_profile_chart(summary)
             rows = [["Domain", "Items", "Mean", "Worst", "At 4–5", "Not known"]]
             rows += [[d.title, str(d.items), f"{d.mean:.1f}" if d.mean is not None else "—",
                       str(d.worst) if d.worst is not None else "—", str(d.serious), str(d.not_known)]
                      for d in summary]
+            # the chart keeps with its label; the table follows it, with its own header row
+            yield chart
             yield self.simple_table(rows, [0.46, 0.1, 0.11, 0.11, 0.11, 0.11])
-            if self.record.earlier is not None:
+            if self.record.earlier:
                 # the heading stays with its chart rather than at the foot of a page
-                yield KeepTogether([
-                    self.p(f"Change since the last approved neglect assessment ({self.record.earlier.label})",
-                           "label"),
-                    charts.profile_change_chart(self.record.earlier.profile, summary, self.record.earlier.label,
-                                                "This assessment")])
+                latest = self.record.earlier[-1]
+                yield self.p(f"Change since the last approved neglect assessment ({latest.label})", "label")
+                self.texts.extend(earlier.label for earlier in self.record.earlier)
+                yield charts.profile_history_chart([(e.label, e.profile) for e in self.record.earlier], summary,
+                                                   "This assessment")
         elif field.function == "shanarri_overview":
             child = self.record.child
             centre = child.get("known_as") or child.get("given_names") or "Wellbeing"
@@ -481,17 +582,17 @@ class _Builder:
                                     [[item.label, item.level_label] for item in summary], [0.5, 0.5])
 
     def simple_table(self, rows: list[list[str]], fractions: list[float]) -> Table:
-        data = [[self.p(cell, "cell_head" if r == 0 else "cell") for cell in row] for r, row in enumerate(rows)]
-        table = Table(data, colWidths=[self.width * f for f in fractions], repeatRows=1, hAlign="LEFT")
-        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return table
+        widths = [self.width * f for f in fractions]
+        data = [[self.p(cell, "cell_head" if r == 0 else "cell", width - CELL_PADDING)
+                 for cell, width in zip(row, widths, strict=True)] for r, row in enumerate(rows)]
+        return self.splittable(data, widths, [("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                                              ("BACKGROUND", (0, 0), (-1, 0), SHADE)])
 
     # --- comments and sign-off -----------------------------------------------------------------------------
 
     def comments(self) -> Iterator[Flowable]:
         yield CondPageBreak(50 * layout.MM)
-        yield self.p("Review comments", "section")
+        yield self.heading("Review comments")
         for comment in self.record.comments:
             yield self.p(f"{comment.author} on {comment.where}, {uk_date(comment.created)}", "label")
             self.texts.append(comment.text)
@@ -501,7 +602,7 @@ class _Builder:
         record = self.record
         yield NextPageTemplate("signoff")
         yield PageBreak()
-        yield self.p("Sign-off", "section")
+        yield self.heading("Sign-off")
         yield HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=0, spaceAfter=6)
         if record.draft:
             yield self.p("This copy is a draft and has not been approved. It must not be relied on as the record "
@@ -525,8 +626,12 @@ def render(record: PrintRecord) -> RenderedPdf:
     builder = _Builder(record)
     story = builder.story()
     buffer = io.BytesIO()
-    document = _Document(buffer, record)
-    document.build(story, canvasmaker=_NumberedCanvasMaker(record))
+    document = RecordDocument(buffer, record)
+    ascii85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: reportlab's pure-Python ASCII85 is slow
+    try:
+        document.build(story, canvasmaker=NumberedCanvasMaker(record, document.bookmarks))
+    finally:
+        rl_config.useA85 = ascii85
     return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters())
 
 

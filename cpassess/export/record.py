@@ -24,7 +24,8 @@ class PrintedComment:
 
 @dataclass(frozen=True)
 class EarlierProfile:
-    """The neglect domain profile of the child's previous approved neglect assessment, for the change chart."""
+    """The neglect domain profile of one of the child's earlier approved neglect assessments, for the change
+    chart (labelled by the date the assessment was made)."""
 
     label: str
     profile: Sequence[DomainProfile]
@@ -51,7 +52,7 @@ class PrintRecord:
     draft: bool = True
     family_copy: bool = False
     comments: Sequence[PrintedComment] = ()
-    earlier: EarlierProfile | None = None
+    earlier: Sequence[EarlierProfile] = ()  # oldest first
     register_labels: Mapping[str, str] = field(default_factory=dict)
     record_json: bytes | None = None  # the canonical content this copy shows; embedded when it is certified
     withheld: Mapping[str, Any] = field(default_factory=dict)  # family copy: per table, what was left out
@@ -78,7 +79,9 @@ def print_record(form: FormDefinition, content: Mapping[str, Any], presentation:
         raise ValueError("the content is not of this form version")
     record_json = canonical_json(content)
     author = content.get("author") or {}
-    earlier = content.get("earlier")
+    earlier = content.get("earlier") or []
+    if isinstance(earlier, Mapping):  # content signed before the change chart showed a history: one profile
+        earlier = [earlier]
     return PrintRecord(
         form=form, answers=content["answers"], child=content.get("child") or {},
         assessment_id=str(content.get("assessment_id", "")), status=presentation.status,
@@ -87,8 +90,8 @@ def print_record(form: FormDefinition, content: Mapping[str, Any], presentation:
         created=content.get("started"), submitted_at=presentation.submitted_at,
         approved_at=presentation.approved_at, audit_head=presentation.audit_head, marking=presentation.marking,
         draft=presentation.draft, family_copy=content.get("copy") == "family", comments=presentation.comments,
-        earlier=EarlierProfile(str(earlier["label"]), [DomainProfile(**item) for item in earlier["profile"]])
-        if earlier else None,
+        earlier=tuple(EarlierProfile(str(item["label"]), [DomainProfile(**domain) for domain in item["profile"]])
+                      for item in earlier),
         register_labels=presentation.register_labels, record_json=record_json,
         withheld=content.get("withheld") or {})
 

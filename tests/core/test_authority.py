@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
@@ -43,7 +44,8 @@ def test_authority_is_a_self_signed_p256_ca_for_twenty_years(authority: Authorit
     assert isinstance(authority.key.curve, ec.SECP256R1)
     common_name = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     assert common_name == "Leith Children and Families signing authority"
-    assert certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "cpassess"
+    organisation = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    assert organisation == "Leith Children and Families"
     assert certificate.issuer == certificate.subject
     constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
     assert constraints.critical
@@ -103,7 +105,22 @@ def test_identity_round_trips_unicode_names_and_several_roles(
         assert identity.display_name == display_name
         assert identity.roles == ("team_lead", "administrator")
         assert identity.serial == certificate.serial_number
+        # what a PDF reader shows: the roles as people read them, and the team
+        assert copy.subject.get_attributes_for_oid(NameOID.TITLE)[0].value == "Team lead, Administrator"
         assert identity.fingerprint_sha256 == hashlib.sha256(cert_to_der(certificate)).hexdigest()
+
+
+def test_a_certificate_from_before_the_roles_extension_still_names_its_roles(authority: Authority) -> None:
+    """Certificates issued before the roles moved to their extension carry the ids in the title."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Alison Kerr"),
+                      x509.NameAttribute(NameOID.USER_ID, "akerr"),
+                      x509.NameAttribute(NameOID.TITLE, "team_lead, administrator")])
+    now = datetime.now(UTC)
+    old = (x509.CertificateBuilder().subject_name(name).issuer_name(authority.certificate.subject)
+           .public_key(key.public_key()).serial_number(7).not_valid_before(now).not_valid_after(now + timedelta(1))
+           .sign(authority.key, hashes.SHA256()))
+    assert certificate_identity(old).roles == ("team_lead", "administrator")
 
 
 def test_user_certificate_is_for_non_repudiation_and_not_a_ca(authority: Authority) -> None:
@@ -120,7 +137,7 @@ def test_user_certificate_is_for_non_repudiation_and_not_a_ca(authority: Authori
     assert authority_key_id.key_identifier == ca_key_id.digest
     certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
     organisation = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
-    assert organisation == "cpassess"
+    assert organisation == "Leith Children and Families"  # the team, not the software
     lifetime = certificate.not_valid_after_utc - datetime.now(UTC)
     assert timedelta(days=365 * 5 - 2) < lifetime <= timedelta(days=365 * 5 + 3)
     assert certificate.not_valid_after_utc <= authority.certificate.not_valid_after_utc

@@ -285,10 +285,10 @@ def test_change_reads_the_right_way_round(tmp_path: Path) -> None:
     chart = profile_change_chart(EARLIER, current, "Approved 12 March 2024", "Approved 3 October 2024")
     text = pdf_text(tmp_path, chart)
     assert label_column(chart).startswith(
-        "Physical care improved by 1.0 "  # 4.0 -> 3.0: lower is better
-        "Safety and supervision improved by 0.5 "  # 1.8 -> 1.3, as the bars print them
-        "Emotional care and belonging worse by 1.4 "  # 3.3 -> 4.7
-        "Development, learning and play no change "
+        "Physical care improved by 1.0, worst 5 to 4 "  # 4.0 -> 3.0: lower is better; the worst grade too
+        "Safety and supervision improved by 0.5, same worst grade "  # 1.8 -> 1.3, as the bars print them
+        "Emotional care and belonging worse by 1.4, worst 4 to 5 "  # 3.3 -> 4.7
+        "Development, learning and play no change, same worst grade "
         "A domain added since new")
     for words in ("4.0", "3.0", "1.8", "1.3", "improved by 1.0", "worse by 1.4", "no change",
                   "Approved 12 March 2024", "Approved 3 October 2024"):
