@@ -339,7 +339,7 @@ def _neglect_over_time(path: Path, practitioner: DemoLogin, lead: DemoLogin, rng
         for value in answers.values():
             if isinstance(value, dict) and value.get("grade") is not None:
                 value["grade"] = min(5, max(1, value["grade"] + shift))
-        answers["assessment_date"] = made.isoformat()
+        answers = _satisfy_conditions(form, {**answers, "assessment_date": made.isoformat()})
         with Session.unlock(path, practitioner.username, practitioner.password) as session:
             assessment = Casework.of(session).new(child_id, form.id, form.version, answers)
             Casework.of(session).submit(assessment.id, today=today)

@@ -119,10 +119,10 @@ def test_the_change_chart_compares_with_the_last_approved_assessment_never_the_o
     with team.session("prac") as session:
         first, second = (session.assessments.get(i) for i in ids)
         assert "earlier" not in assessment_content(session, first)
-        earlier = assessment_content(session, second)["earlier"]
+        [earlier] = assessment_content(session, second)["earlier"]
         assert (earlier["assessment_id"], earlier["label"]) == (first.id, "assessment of 02/03/2026")
         correction = Casework.of(session).start_correction(second.id)
-        assert assessment_content(session, correction)["earlier"]["assessment_id"] == first.id
+        assert [e["assessment_id"] for e in assessment_content(session, correction)["earlier"]] == [first.id]
 
 
 # --- the layers inside the core -------------------------------------------------------------------------------
