@@ -65,7 +65,7 @@ def signer_for(session: Session) -> PdfSigner:
 def _presentation(session: Session, assessment: Assessment, *, draft: bool, status: str,
                   comments: tuple[PrintedComment, ...] = ()) -> Presentation:
     return Presentation(status=status, draft=draft, marking=session.security_marking,
-                        audit_head=session.audit_head().short(),
+                        audit_head=session.audit_head().short(), audit_database=session.database_id,
                         reviewer=display_name(session, assessment.reviewer), submitted_at=assessment.submitted_at,
                         approved_at=assessment.approved_at, comments=comments,
                         register_labels=register_categories())

@@ -94,8 +94,9 @@ def _trusted_for(args: argparse.Namespace, pdf: bytes) -> tuple[list[Any], dict[
         with signed_in(args) as (session, _):
             certificates.append(session.authority_certificate)
             revoked = session.revocations()
-            if printed is not None:
-                head_problems = session.check_head(*printed, source="printed in this PDF")
+            # the head printed is of the laptop that rendered the record: another laptop's log cannot hold it
+            if printed is not None and printed[0] == session.database_id.lower():
+                head_problems = session.check_head(printed[1], printed[2], source="printed in this PDF")
         sources.append(f"the database {database_path(args)}")
     elif args.username:
         raise CliError("--as is only for use with --db")

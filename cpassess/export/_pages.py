@@ -165,7 +165,8 @@ class RecordDocument(BaseDocTemplate):  # type: ignore[misc]
                          rightMargin=layout.MARGIN, topMargin=layout.MARGIN + 4, bottomMargin=layout.FOOTER_HEIGHT,
                          title=f"{record.form.title}: {child}", author=record.author,
                          subject="Child protection assessment", lang="en-GB",
-                         keywords=layout.record_keywords(record.content_sha256, record.audit_head),
+                         keywords=layout.record_keywords(record.content_sha256, record.audit_head,
+                                                         record.audit_database),
                          creator="cpassess", invariant=True,
                          # else reportlab opens every page in Helvetica, a base-14 font that is never embedded
                          initialFontName=fonts.REGULAR)

@@ -72,19 +72,19 @@ def _keyword_hash(reader: PdfFileReader) -> str | None:
     return _keyword(reader, KEYWORD)
 
 
-def printed_audit_head(pdf: bytes) -> tuple[int, str] | None:
-    """The audit chain head the record printed on its sign-off page, as (sequence, start of the hash), read from
-    the certified revision; None when there is none or it cannot be read."""
+def printed_audit_head(pdf: bytes) -> tuple[str, int, str] | None:
+    """The audit chain head the record printed on its sign-off page, as (the id of the database it is of,
+    sequence, start of the hash), read from the certified revision; None when there is none or it is unreadable."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         length = first_signed_length(reader)
         text = _keyword(PdfFileReader(io.BytesIO(pdf[:length])) if length else reader, layout.AUDIT_HEAD_KEYWORD)
         if text is None:
             return None
-        seq, _, digest = text.partition(":")
+        database_id, seq, digest = text.split(":") if text.count(":") == 2 else ("", "", "")
         if not seq.isdigit() or len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
             return None
-        return int(seq), digest
+        return database_id, int(seq), digest
     except Exception as error:  # as above
         logger.info("the printed audit head could not be read (%s)", type(error).__name__)
         return None

@@ -32,10 +32,10 @@ RECORD_KEYWORD = "cpassess-record-sha256:"
 AUDIT_HEAD_KEYWORD = "cpassess-audit-head:"
 
 
-def record_keywords(record_sha256: str, audit_head: str | None = None) -> str:
-    """`audit_head` as printed, "#SEQ HASH" (cpassess.audit.ChainHead.short)."""
+def record_keywords(record_sha256: str, audit_head: str | None = None, database_id: str | None = None) -> str:
+    """`audit_head` as printed, "#SEQ HASH" (cpassess.audit.ChainHead.short), of the database `database_id`."""
     words = [f"{RECORD_KEYWORD}{record_sha256}"]
-    if audit_head:
+    if audit_head and database_id:
         seq, _, digest = audit_head.lstrip("#").partition(" ")
-        words.append(f"{AUDIT_HEAD_KEYWORD}{seq}:{digest}")
+        words.append(f"{AUDIT_HEAD_KEYWORD}{database_id}:{seq}:{digest}")
     return " ".join(words)

@@ -48,6 +48,7 @@ class PrintRecord:
     submitted_at: str | None = None
     approved_at: str | None = None
     audit_head: str | None = None
+    audit_database: str | None = None  # the id of the database whose audit log `audit_head` is of
     marking: str = "OFFICIAL-SENSITIVE"
     draft: bool = True
     family_copy: bool = False
@@ -66,6 +67,7 @@ class Presentation:
     draft: bool
     marking: str = "OFFICIAL-SENSITIVE"
     audit_head: str | None = None
+    audit_database: str | None = None  # the id of the database whose audit log `audit_head` is of
     reviewer: str | None = None
     submitted_at: str | None = None
     approved_at: str | None = None
@@ -88,7 +90,8 @@ def print_record(form: FormDefinition, content: Mapping[str, Any], presentation:
         author=str(author.get("name") or author.get("username") or ""),
         content_sha256=hashlib.sha256(record_json).hexdigest(), reviewer=presentation.reviewer,
         created=content.get("started"), submitted_at=presentation.submitted_at,
-        approved_at=presentation.approved_at, audit_head=presentation.audit_head, marking=presentation.marking,
+        approved_at=presentation.approved_at, audit_head=presentation.audit_head,
+        audit_database=presentation.audit_database, marking=presentation.marking,
         draft=presentation.draft, family_copy=content.get("copy") == "family", comments=presentation.comments,
         earlier=tuple(EarlierProfile(str(item["label"]), [DomainProfile(**domain) for domain in item["profile"]])
                       for item in earlier),

@@ -108,10 +108,11 @@ def test_verify_pdf_with_the_database_checks_the_audit_head_printed_in_the_pdf(a
            passwords=(approved_team.passwords["lead"],))
     printed = printed_audit_head(pdf.read_bytes())
     assert printed is not None
-    seq, digest = printed
+    database_id, seq, digest = printed
     verified = cli.ok("verify-pdf", pdf, *lead, passwords=(approved_team.passwords["lead"],))
     assert "audit log:" not in verified.stdout
     with raw(approved_team) as connection:
+        assert connection.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()[0] == database_id
         assert connection.execute("SELECT hash FROM audit_events WHERE seq = ?", (seq,)).fetchone()[0].startswith(
             digest)
         connection.execute("DROP TRIGGER audit_events_no_delete")

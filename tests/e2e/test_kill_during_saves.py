@@ -22,7 +22,8 @@ import pytest
 from conftest import FAST_KDF, complete_answers
 
 from cpassess.casework import Casework
-from cpassess.exchange import approve_join, complete_join, export_package, request_to_join
+from cpassess.casework.packages import export_package
+from cpassess.exchange import approve_join, complete_join, request_to_join
 from cpassess.session import Session
 
 if TYPE_CHECKING:

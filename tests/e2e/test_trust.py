@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import MUTOOL_EDITED, MUTOOL_UNCHANGED, mutool_verdicts
+from conftest import MUTOOL_EDITED, MUTOOL_UNCHANGED, make_team, mutool_verdicts
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from cpassess.authority import cert_from_pem
@@ -42,7 +42,6 @@ class Machines:
 
 @pytest.fixture(scope="module")
 def machines(module_cli: Cli, tmp_path_factory: pytest.TempPathFactory, _approved_template: Team) -> Machines:
-    from conftest import make_team
 
     folder = tmp_path_factory.mktemp("trust")
     second = _approved_template.copy_to(folder / "second")

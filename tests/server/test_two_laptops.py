@@ -117,7 +117,7 @@ def test_two_laptops_through_the_team_server_and_no_plaintext_on_it(
     shown = json.loads(sam.ok("assessment", "show", "--id", aid, "--json").stdout)
     assert shown["status"] == "approved"
     sam.ok("export-pdf", "--id", aid, "--out", tmp_path / "approved.pdf")
-    verified = sam.cli.ok("verify-pdf", tmp_path / "approved.pdf").stdout
+    verified = sam.ok("verify-pdf", tmp_path / "approved.pdf").stdout  # trusting the authority of its database
     assert "all 2 signatures verify" in verified
     assert "Signature 2 (approval): Morag Lindsay" in verified
 

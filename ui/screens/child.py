@@ -295,10 +295,11 @@ class ChildScreen(QWidget):
         heading = QLabel("Assessments")
         heading.setProperty("role", "section")
         tools.addWidget(heading, 1)
+        taken = {"c", "o"}  # &Change details…, &Open
         for form in default_catalog():
             if form.version != default_catalog().versions(form.id)[-1]:
                 continue
-            button = QPushButton(f"New: &{form.title.split(':')[0].split('(')[0].strip()}")
+            button = QPushButton(f"New: {_with_mnemonic(form.title.split(':')[0].split('(')[0].strip(), taken)}")
             button.setAccessibleName(f"Start a new {form.title}")
             button.clicked.connect(functools.partial(self._new, form.id))
             tools.addWidget(button)
@@ -368,3 +369,12 @@ class ChildScreen(QWidget):
 
     def _open_selected(self) -> None:
         self._open_index(self.table.currentIndex())
+
+
+def _with_mnemonic(text: str, taken: set[str]) -> str:
+    """`text` with an & before its first letter no other button here uses (Alt+letter), taking that letter."""
+    for index, char in enumerate(text):
+        if char.isalpha() and char.casefold() not in taken:
+            taken.add(char.casefold())
+            return f"{text[:index]}&{text[index:]}"
+    return text
