@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import complete_answers
 
 from cpassess.backup import make_backup, restore_backup
 from cpassess.session import Session
@@ -184,7 +185,7 @@ def prepared(team: Team, disk: Path, tmp_path: Path) -> dict[str, str]:
     child_file.write_text(json.dumps({"given_names": "Isla", "family_name": "Fraser", "date_of_birth": "2018-03-03"}),
                           encoding="utf-8")
     answers_file = tmp_path / "answers.json"
-    answers_file.write_text(json.dumps(big_answers()), encoding="utf-8")
+    answers_file.write_text(json.dumps(complete_answers("neglect-assessment") | big_answers()), encoding="utf-8")
     child_id = team.add_child()
     with team.session("prac") as session:
         draft = session.assessments.new(child_id, "neglect-assessment", answers={"assessment_date": "2024-05-01"}).id
