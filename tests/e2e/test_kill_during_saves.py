@@ -287,6 +287,7 @@ def report(counts: Counter[str]) -> str:
             f"damaged databases {counts['damaged databases']}")
 
 
+@pytest.mark.slow
 def test_kill_9_during_every_kind_of_write_loses_nothing(team: Team, tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     counts = run_soak(team, tmp_path, {"autosave": 2, "submit": 2, "approve": 2, "import": 2})
