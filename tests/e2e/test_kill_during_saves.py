@@ -124,7 +124,7 @@ WORKER = textwrap.dedent("""
     import time
     from pathlib import Path
 
-    from cpassess.exchange import import_package
+    from cpassess.casework.packages import import_package
     from cpassess.session import Session
 
     db, username, kind, work = Path(sys.argv[1]), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
