@@ -124,6 +124,7 @@ WORKER = textwrap.dedent("""
     import time
     from pathlib import Path
 
+    from cpassess.casework import Casework
     from cpassess.casework.packages import import_package
     from cpassess.session import Session
 
@@ -131,7 +132,7 @@ WORKER = textwrap.dedent("""
     password = sys.stdin.readline().rstrip("\\n")
     session = Session.unlock(db, username, password)
     if kind != "autosave":  # load the PDF and signature libraries first, so kills fall on writes, not imports
-        import cpassess.export.records
+        import cpassess.casework.documents
         import cpassess.export.verification
     print("ready", flush=True)
     if kind == "autosave":
