@@ -202,47 +202,31 @@ BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END;
 # What the caseload list shows of a child, kept beside the record so that listing 10,000 children reads a few
 # short columns instead of parsing every record (SQLite's JSON functions are slow under cipher_memory_security).
 # Triggers keep them in step with the record whoever writes it (the caseload, a package import).
-_CASELOAD_COLUMNS = """
-ALTER TABLE children ADD COLUMN family_name TEXT;
-ALTER TABLE children ADD COLUMN given_names TEXT;
-ALTER TABLE children ADD COLUMN known_as TEXT;
-ALTER TABLE children ADD COLUMN date_of_birth TEXT;
-ALTER TABLE children ADD COLUMN chi TEXT;
-ALTER TABLE children ADD COLUMN registered INTEGER;
-ALTER TABLE children ADD COLUMN next_cppm TEXT;
-ALTER TABLE children ADD COLUMN next_core_group TEXT;
-ALTER TABLE children ADD COLUMN concern_date TEXT;
-ALTER TABLE children ADD COLUMN last_cppm TEXT;
-ALTER TABLE children ADD COLUMN last_core_group TEXT;
-CREATE TRIGGER children_listed_when_inserted AFTER INSERT ON children
+# column <- where in the record it comes from
+_LISTED = {"family_name": "$.family_name", "given_names": "$.given_names", "known_as": "$.known_as",
+           "date_of_birth": "$.date_of_birth", "chi": "$.chi", "registered": "$.protection.registered",
+           "next_cppm": "$.next_cppm", "next_core_group": "$.next_core_group", "concern_date": "$.concern_date",
+           "last_cppm": "$.last_cppm", "last_core_group": "$.last_core_group"}
+
+
+def _listed_from(record: str) -> str:
+    return ",\n    ".join(f"{column} = json_extract({record}, '{path}')" for column, path in _LISTED.items())
+
+
+# built from the constant column list above, never from input
+_CASELOAD_COLUMNS = "".join(
+    f"ALTER TABLE children ADD COLUMN {column} {'INTEGER' if column == 'registered' else 'TEXT'};\n"
+    for column in _LISTED) + f"""CREATE TRIGGER children_listed_when_inserted AFTER INSERT ON children
 BEGIN UPDATE children SET
-    family_name = json_extract(NEW.record, '$.family_name'), given_names = json_extract(NEW.record, '$.given_names'),
-    known_as = json_extract(NEW.record, '$.known_as'), date_of_birth = json_extract(NEW.record, '$.date_of_birth'),
-    chi = json_extract(NEW.record, '$.chi'), registered = json_extract(NEW.record, '$.protection.registered'),
-    next_cppm = json_extract(NEW.record, '$.next_cppm'),
-    next_core_group = json_extract(NEW.record, '$.next_core_group'),
-    concern_date = json_extract(NEW.record, '$.concern_date'), last_cppm = json_extract(NEW.record, '$.last_cppm'),
-    last_core_group = json_extract(NEW.record, '$.last_core_group')
+    {_listed_from("NEW.record")}
     WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER children_listed_when_updated AFTER UPDATE OF record ON children
 BEGIN UPDATE children SET
-    family_name = json_extract(NEW.record, '$.family_name'), given_names = json_extract(NEW.record, '$.given_names'),
-    known_as = json_extract(NEW.record, '$.known_as'), date_of_birth = json_extract(NEW.record, '$.date_of_birth'),
-    chi = json_extract(NEW.record, '$.chi'), registered = json_extract(NEW.record, '$.protection.registered'),
-    next_cppm = json_extract(NEW.record, '$.next_cppm'),
-    next_core_group = json_extract(NEW.record, '$.next_core_group'),
-    concern_date = json_extract(NEW.record, '$.concern_date'), last_cppm = json_extract(NEW.record, '$.last_cppm'),
-    last_core_group = json_extract(NEW.record, '$.last_core_group')
+    {_listed_from("NEW.record")}
     WHERE rowid = NEW.rowid; END;
 UPDATE children SET
-    family_name = json_extract(record, '$.family_name'), given_names = json_extract(record, '$.given_names'),
-    known_as = json_extract(record, '$.known_as'), date_of_birth = json_extract(record, '$.date_of_birth'),
-    chi = json_extract(record, '$.chi'), registered = json_extract(record, '$.protection.registered'),
-    next_cppm = json_extract(record, '$.next_cppm'),
-    next_core_group = json_extract(record, '$.next_core_group'),
-    concern_date = json_extract(record, '$.concern_date'), last_cppm = json_extract(record, '$.last_cppm'),
-    last_core_group = json_extract(record, '$.last_core_group');
-"""
+    {_listed_from("record")};
+"""  # noqa: S608
 
 
 def _V7(connection: Any) -> None:
