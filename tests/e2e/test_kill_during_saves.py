@@ -159,7 +159,7 @@ WORKER = textwrap.dedent("""
     time.sleep(3600)  # wait for the kill like a user's idle window
 """)
 # How long after the first acknowledged write a kill may come: about the time one more write of that kind takes.
-KILL_WINDOW = {"autosave": 0.25, "submit": 2.0, "approve": 1.5, "import": 1.2}
+KILL_WINDOW = {"autosave": 0.25, "submit": 2.0, "approve": 1.5, "import": 0.8}
 FIRST_WRITE_TIMEOUT = 120.0
 SAM_PASSWORD = "sam's own laptop password 8"
 
@@ -230,7 +230,7 @@ def run_soak(team: Team, tmp_path: Path, runs: dict[str, int],
     answers_file = tmp_path / "answers.json"
     answers_file.write_text(json.dumps(complete_answers("neglect-assessment")), encoding="utf-8")
     imports = runs.get("import", 0)
-    laptops = Laptops(team, tmp_path / "laptops", packages=imports * 2 + 2) if imports else None
+    laptops = Laptops(team, tmp_path / "laptops", packages=imports * 3 + 2) if imports else None
     child_id = team.add_child("prac")
     with team.session("prac") as session:
         draft_id = Casework.of(session).new(child_id, "neglect-assessment",
