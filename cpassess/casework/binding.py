@@ -16,10 +16,9 @@ from typing import Any
 from cryptography import x509
 
 from cpassess.casework.documents import COPIES, copy_contents
+from cpassess.export import layout
 from cpassess.forms import FormDefinition, canonical_json
 from cpassess.workflow import Role
-
-APPROVAL_FIELD = "TeamLeadApproval"  # cpassess.export.layout.APPROVAL_FIELD, without loading reportlab's layout
 
 
 def record_problems(form: FormDefinition, content: Mapping[str, Any], documents: Mapping[str, bytes]) -> list[str]:
@@ -66,7 +65,7 @@ def signature_problems(documents: Mapping[str, bytes], authority: x509.Certifica
         problems += [f"the {copy} copy: {problem}" for problem in found]
         if not signatures or not signatures[0].is_certification or signatures[0].signer_username != author:
             problems.append(f"the {copy} copy is not certified by its author, {author}")
-        approvals = [check for check in signatures[1:] if check.field_name == APPROVAL_FIELD]
+        approvals = [check for check in signatures[1:] if check.field_name == layout.APPROVAL_FIELD]
         if not approved:
             if len(signatures) != 1:
                 problems.append(f"the {copy} copy carries signatures beyond the author's certification")
