@@ -8,17 +8,72 @@ approval by a team lead who is not the author, signed on those same bytes. Every
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 
+from cpassess.authority import verify
 from cpassess.casework.documents import COPIES, copy_contents
 from cpassess.export import layout
 from cpassess.forms import FormDefinition, canonical_json
+from cpassess.forms.canonical import canonical_answers
 from cpassess.workflow import Role
+
+
+@dataclass(frozen=True)
+class SignedContent:
+    """The content an author signed at submission, as stored (or carried in a package) beside its hash, the
+    author's signature on that hash, and the answers a reviewer reads."""
+
+    assessment_id: str
+    form: FormDefinition
+    submitted: str | None
+    content_sha256: str | None
+    author_signature: bytes | None
+    answers: Any
+    child_id: str | None = None  # checked when given (a package names the child beside the content)
+
+
+def content_problems(signed: SignedContent, author_certificates: Iterable[x509.Certificate]) -> (
+        tuple[list[str], dict[str, Any] | None]):
+    """What does not hold of signed content: it hashes to its hash, the author signed that hash, and it is this
+    assessment and form version with exactly these answers. Returns the problems and the content (None when it
+    could not be trusted far enough to read)."""
+    if not signed.submitted or not signed.content_sha256:
+        return ["it has no submitted content"], None
+    digest = hashlib.sha256(signed.submitted.encode("utf-8")).hexdigest()
+    if digest != signed.content_sha256:
+        return ["the submitted content does not hash to the content hash stored with it"], None
+    if not signed.author_signature or not any(verify(cert, bytes.fromhex(digest), signed.author_signature)
+                                              for cert in author_certificates):
+        return ["the author's signature on the submitted content does not verify"], None
+    try:
+        content = json.loads(signed.submitted)
+    except ValueError:
+        return ["the submitted content cannot be read"], None
+    if not isinstance(content, dict):
+        return ["the submitted content cannot be read"], None
+    problems = []
+    if canonical_json(content) != signed.submitted.encode("utf-8"):
+        problems.append("the submitted content is not in canonical form")
+    form = signed.form
+    if (content.get("assessment_id") != signed.assessment_id or content.get("form_id") != form.id
+            or content.get("form_version") != form.version
+            or (signed.child_id is not None and (content.get("child") or {}).get("id") != signed.child_id)):
+        problems.append("the submitted content is of another assessment, child or form version")
+    try:
+        answers_match = isinstance(signed.answers, dict) and (
+            content.get("answers") == canonical_answers(form, signed.answers))
+    except ValueError:
+        answers_match = False
+    if not answers_match:
+        problems.append("the stored answers are not the answers that were signed")
+    return problems, content
 
 
 def record_problems(form: FormDefinition, content: Mapping[str, Any], documents: Mapping[str, bytes]) -> list[str]:

@@ -9,16 +9,12 @@ event that needs a role was signed with a certificate that had it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import TYPE_CHECKING
 
 from cpassess.assessments import Assessment
 from cpassess.audit import AuditEvent
 from cpassess.authority import certificate_identity, verify
-from cpassess.casework.binding import record_problems, signature_problems
-from cpassess.forms import canonical_json
-from cpassess.forms.canonical import canonical_answers
+from cpassess.casework.binding import SignedContent, content_problems, record_problems, signature_problems
 from cpassess.workflow import NotAllowed, Role, Status
 
 if TYPE_CHECKING:
@@ -42,30 +38,12 @@ def assessment_problems(session: Session, assessment: Assessment) -> list[str]:
     except NotAllowed as error:
         return [str(error)]
     signed = session.assessments.signatures(assessment.id)
-    if not signed.submitted_content or not signed.content_sha256:
-        return ["it has no submitted content"]
-    digest = hashlib.sha256(signed.submitted_content.encode("utf-8")).hexdigest()
-    if digest != signed.content_sha256:
-        return ["the submitted content does not hash to the content hash stored with it"]
-    if not any(verify(cert, bytes.fromhex(digest), signed.author_signature)
-               for cert in session.certificates_of(assessment.author)):
-        return [f"the author's signature on the submitted content does not verify (author {assessment.author})"]
-    try:
-        content = json.loads(signed.submitted_content)
-    except ValueError:
-        return ["the submitted content cannot be read"]
-    problems = []
-    if canonical_json(content) != signed.submitted_content.encode("utf-8"):
-        problems.append("the submitted content is not in canonical form")
-    if content.get("assessment_id") != assessment.id or content.get("form_id") != form.id \
-            or content.get("form_version") != form.version:
-        problems.append("the submitted content is of another assessment or form version")
-    try:
-        answers_match = content.get("answers") == canonical_answers(form, assessment.answers)
-    except ValueError:
-        answers_match = False
-    if not answers_match:
-        problems.append("the stored answers are not the answers that were signed")
+    problems, content = content_problems(SignedContent(
+        assessment.id, form, signed.submitted_content, signed.content_sha256, signed.author_signature,
+        assessment.answers), session.certificates_of(assessment.author))
+    if content is None:
+        return problems
+    digest = str(signed.content_sha256)
     stage = "approved" if assessment.status != Status.SUBMITTED else "submitted"
     documents = session.assessments.documents(assessment.id, stage)
     problems += record_problems(form, content, documents)

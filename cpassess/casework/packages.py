@@ -23,12 +23,11 @@ from cpassess.assessments import Assessment, store_documents
 from cpassess.authority import cert_to_der, certificate_identity, issued_by, verify
 from cpassess.caseload import store_child_from_package
 from cpassess.casework.actions import Action, allowed_actions, may_receive_submission
-from cpassess.casework.binding import record_problems, signature_problems
+from cpassess.casework.binding import SignedContent, content_problems, record_problems, signature_problems
 from cpassess.children import parse_child
 from cpassess.dates import utc_now
 from cpassess.exchange.envelope import PackageRefused, open_envelope, seal
 from cpassess.forms import default_catalog, validate_submission
-from cpassess.forms.canonical import canonical_answers
 from cpassess.json_input import parse_json
 from cpassess.revocation import package_revocation_problem
 from cpassess.server import outbox
@@ -245,7 +244,6 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
         revision = int(item["revision"])
         child_revision = int(child.get("revision", 1))
         answers = parse_json(item["answers"])
-        signed_content = parse_json(submitted)
     except (KeyError, TypeError, AttributeError, ValueError):
         raise PackageRefused("The package is incomplete: the submission cannot be read.") from None
     if item.get("author") != sender or child.get("owner") not in (sender, None) or child.get("id") != item.get(
@@ -256,19 +254,15 @@ def _check_submission(session: Session, sender: str, payload: dict[str, Any]) ->
     except (KeyError, ValueError):
         raise PackageRefused(f"The assessment uses {item.get('form_id')} version {item.get('form_version')}, "
                              "which is not installed on this laptop.") from None
-    digest = hashlib.sha256(submitted.encode("utf-8")).hexdigest()
-    if digest != item.get("content_sha256") or not any(
-            verify(cert, bytes.fromhex(digest), author_signature) for cert in session.certificates_of(sender)):
-        raise PackageRefused("The author's signature on the submitted content does not verify.")
-    if not isinstance(answers, dict) or validate_submission(form, answers):
-        raise PackageRefused("The submitted answers are not complete by this laptop's form rules.")
     # The reviewer reads `answers`, the approval signs the content hash: they must be the same answers, of this
-    # assessment and form version, and the PDFs must show exactly that content.
-    if (not isinstance(signed_content, dict) or signed_content.get("answers") != canonical_answers(form, answers)
-            or signed_content.get("assessment_id") != item.get("id")
-            or (signed_content.get("child") or {}).get("id") != item.get("child_id")
-            or signed_content.get("form_id") != form.id or signed_content.get("form_version") != form.version):
-        raise PackageRefused("The answers in the package are not the ones the author signed.")
+    # assessment, child and form version, and the PDFs must show exactly that content.
+    problems, signed_content = content_problems(SignedContent(
+        str(item["id"]), form, submitted, item.get("content_sha256"), author_signature, answers,
+        child_id=str(item["child_id"])), session.certificates_of(sender))
+    if problems or signed_content is None:
+        raise PackageRefused(f"The submission is refused: {problems[0]}.")
+    if validate_submission(form, answers):
+        raise PackageRefused("The submitted answers are not complete by this laptop's form rules.")
     _refuse_unbound(record_problems(form, signed_content, documents))
     _refuse_unbound(signature_problems(documents, session.authority_certificate, sender, approved=False,
                                        revoked=session.revocations()))

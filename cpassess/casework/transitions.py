@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 from cpassess import assessments as store
 from cpassess import audit
 from cpassess.assessments import Assessment, Comment, ContentMismatch, EditConflict, SubmissionRefused
-from cpassess.authority import sign, verify
+from cpassess.authority import sign
 from cpassess.casework.actions import Action, Allowed, allowed_actions
-from cpassess.casework.binding import record_problems
+from cpassess.casework.binding import SignedContent, content_problems, record_problems
 from cpassess.casework.content import assessment_content
 from cpassess.casework.documents import approved_documents, certified_documents
 from cpassess.chronology import Chronology
@@ -38,7 +38,6 @@ from cpassess.forms import (
 from cpassess.forms.canonical import canonical_answers
 from cpassess.forms.cross_field import cross_field_warnings
 from cpassess.forms.prefill import prefilled_answers
-from cpassess.storage import read_stored_json
 from cpassess.workflow import NotAllowed, Status
 
 if TYPE_CHECKING:
@@ -226,26 +225,16 @@ class Casework:
             self._audit(connection, "assessment.returned", assessment_id, {"reason": comment.strip()})
         return session.assessments.get(assessment_id)
 
-    def verify_submitted_content(self, assessment: Assessment) -> str:
-        """The content hash, after checking that the frozen content hashes to it, that the author signed it, and
-        that it is this assessment with the answers as stored; raises ContentMismatch."""
+    def _signed_content(self, assessment: Assessment, form: FormDefinition) -> tuple[str, dict[str, Any]]:
+        """The content the author signed and its hash, once it is shown to hash to the stored hash, to carry the
+        author's signature and to be this assessment with the answers as stored; raises ContentMismatch."""
         signed = self._session.assessments.signatures(assessment.id)
-        if not signed.submitted_content or not signed.content_sha256:
-            raise ContentMismatch("This assessment has no submitted content.")
-        digest = hashlib.sha256(signed.submitted_content.encode("utf-8")).hexdigest()
-        if digest != signed.content_sha256:
-            raise ContentMismatch("The submitted content has changed since the author signed it; it cannot be "
-                                  "approved. Return it to the author.")
-        if not any(verify(cert, bytes.fromhex(digest), signed.author_signature)
-                   for cert in self._session.certificates_of(assessment.author)):
-            raise ContentMismatch("The author's signature on the submitted content does not verify.")
-        content = read_stored_json(signed.submitted_content, "the submitted content of this assessment")
-        form = self._session.assessments.form_of(assessment)
-        if (content.get("assessment_id") != assessment.id or content.get("form_id") != form.id
-                or content.get("form_version") != form.version
-                or content.get("answers") != canonical_answers(form, assessment.answers)):
-            raise ContentMismatch("The stored answers are not the ones the author signed; it cannot be approved.")
-        return digest
+        problems, content = content_problems(SignedContent(
+            assessment.id, form, signed.submitted_content, signed.content_sha256, signed.author_signature,
+            assessment.answers), self._session.certificates_of(assessment.author))
+        if problems or content is None:
+            raise ContentMismatch(f"This assessment cannot be approved: {problems[0]}. Return it to the author.")
+        return str(signed.content_sha256), content
 
     def approve(self, assessment_id: str, password: str) -> Assessment:
         """Sign off: the team lead re-enters their password and signs the hash the author submitted, and adds their
@@ -257,9 +246,7 @@ class Casework:
         problems = validate_submission(form, assessment.answers)
         if problems:
             raise SubmissionRefused(form, problems)
-        digest = self.verify_submitted_content(assessment)
-        content = read_stored_json(session.assessments.signatures(assessment_id).submitted_content,
-                                   "the submitted content of this assessment")
+        digest, content = self._signed_content(assessment, form)
         submitted = session.assessments.documents(assessment_id, "submitted")
         mismatch = record_problems(form, content, submitted)
         if mismatch:
