@@ -84,8 +84,8 @@ def certified_documents(session: Session, assessment: Assessment, form: FormDefi
         rendered = render(record)
         for warning in rendered.warnings():
             log.warning("%s copy of %s: %s", copy, assessment.id, warning.split(":")[0])
-        documents[copy] = StoredDocument(certify(rendered.data, signer_for(session), canonical_json(shown)),
-                                         tuple(rendered.warnings()))
+        certified = certify(rendered.data, signer_for(session), canonical_json(shown), rendered.approval_box)
+        documents[copy] = StoredDocument(certified, tuple(rendered.warnings()))
     return documents
 
 

@@ -21,13 +21,13 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
 
 from cpassess.dates import uk_date
 from cpassess.export import fonts, layout
 from cpassess.export._pages import INK, MUTED, RULE, NumberedCanvasMaker, RecordDocument
+from cpassess.export.cover import HEAD_SHADE, SHADE, WITHHELD, ApprovalLineSpace, cover, key_values
 from cpassess.export.record import PrintRecord, RenderedPdf
 from cpassess.forms import Visibility, compute, fingerprint, is_empty
 from cpassess.forms.definition import (
@@ -48,16 +48,11 @@ from cpassess.forms.definition import (
     options_of,
 )
 
-SHADE = colors.HexColor("#eef1f5")
-HEAD_SHADE = colors.HexColor("#dde3ea")
 CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point to spare
 MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
 READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
 SECOND_PERSON = re.compile(r"(your|you)\b", re.IGNORECASE)
 TEXT_WIDTH = layout.PAGE_WIDTH - 2 * layout.MARGIN
-APPROVAL_SHOWN = ("Shown by the team lead's digital signature on the sign-off page (last page). Without that "
-                  "signature this is not an approved record.")
-WITHHELD = "Third-party information has been withheld from this family copy."
 
 
 def withheld_note(note: Mapping[str, Any]) -> str:
@@ -132,11 +127,6 @@ def _ruled() -> HRFlowable:
     return rule
 
 
-def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """reportlab starts every table cell in Helvetica, a base-14 font that is never embedded: start in ours."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR), *commands])
-
-
 def _text(value: str) -> str:
     """Markup for text exactly as typed: escaped, line breaks kept, runs of spaces kept."""
     value = escape(value.replace("\t", "    "))
@@ -176,6 +166,7 @@ class _Builder:
         self.visibility = Visibility(record.form, record.answers)
         self.texts: list[str] = []  # every string printed, for the font coverage check
         self.width = layout.PAGE_WIDTH - 2 * layout.MARGIN
+        self.approval_line: ApprovalLineSpace | None = None  # on a record for signing, set by the cover
 
     def missing_characters(self) -> list[str]:
         """What the font cannot draw of everything the story printed (call after `story`)."""
@@ -195,7 +186,7 @@ class _Builder:
         return Paragraph(_text(text), _fitting(text, self.styles[style], width or self.width))
 
     def story(self) -> list[Flowable]:
-        story: list[Flowable] = [*self.cover(), PageBreak()]
+        story: list[Flowable] = [*cover(self), PageBreak()]
         for section in self.form.sections:
             if self.visibility.section(section):
                 story.extend(self.section(section))
@@ -204,83 +195,6 @@ class _Builder:
         story.extend(self.signoff())
         return story
 
-    # --- cover ---------------------------------------------------------------------------------------------
-
-    def cover(self) -> Iterator[Flowable]:
-        record = self.record
-        title = self.p(record.form.title, "title")
-        title.outline_title = "The child"
-        yield title
-        state = record.status if record.draft else "signed record"
-        subtitle = f"Version {record.form.version} of this form · {state}"
-        if record.family_copy:
-            subtitle += " · family copy"
-        yield self.p(subtitle, "subtitle")
-        if record.family_copy:
-            yield self.p(WITHHELD, "note")
-            yield Spacer(1, 6)
-        yield self.key_values(self.child_rows(), "The child")
-        household = self.household()
-        if household is not None:
-            yield Spacer(1, 6)
-            yield household
-        yield Spacer(1, 6)
-        yield self.key_values(self.assessment_rows(), "The assessment")
-
-    def child_rows(self) -> list[tuple[str, str]]:
-        child, answers = self.record.child, self.record.answers
-        name = f"{child.get('given_names', '')} {child.get('family_name', '')}".strip()
-        born = (("Date of birth", uk_date(child["date_of_birth"])) if child.get("date_of_birth") else
-                ("Expected delivery", f"{uk_date(child.get('expected_date_of_delivery'))} (unborn)"))
-        protection = child.get("protection") or {}
-        if protection.get("registered"):
-            areas = ", ".join(self.record.register_labels.get(a, a) for a in protection.get("areas_of_concern", []))
-            register = f"Registered since {uk_date(protection.get('registered_on'))}" + (f": {areas}" if areas else "")
-        else:
-            register = "Not on the Child Protection Register"
-        meetings = "; ".join(f"{label} {uk_date(child.get(key))}" for label, key in
-                             (("Next CPPM", "next_cppm"), ("next core group", "next_core_group")) if child.get(key))
-        # the child's record first; the plan's own answer where the record has none (the form asks for it)
-        named_person = child.get("named_person") or str(answers.get("named_person") or "") or "Not recorded"
-        lead = child.get("lead_professional") or str(answers.get("lead_professional") or "") or "Not recorded"
-        return [("Child", name), ("Known as", child.get("known_as") or ""), born,
-                ("CHI number", child.get("chi") or "Not recorded"), ("Address", child.get("address") or ""),
-                ("School or nursery", child.get("school") or ""), ("Named person", named_person),
-                ("Lead professional", lead), ("Child protection status", register), ("Meetings", meetings)]
-
-    def household(self) -> Table | None:
-        members = self.record.child.get("household") or []
-        if not members:
-            return None
-        responsibility = {True: "Yes", False: "No", None: "Not known"}
-        rows = [["Household", "Relationship to the child", "Parental responsibility"]]
-        rows += [[str(m.get("name") or ""), str(m.get("relationship") or "") or "—",
-                  responsibility[m.get("parental_responsibility")]] for m in members]
-        return self.simple_table(rows, [0.42, 0.33, 0.25])
-
-    def assessment_rows(self) -> list[tuple[str, str]]:
-        record, answers = self.record, self.record.answers
-        rows = [("Assessment", f"{record.form.title}, version {record.form.version}")]
-        if answers.get("assessment_date"):
-            rows.append(("Date of assessment", uk_date(answers["assessment_date"])))
-        if answers.get("reason"):
-            reason = self.answer_text("reason")
-            if answers.get("reason") == "other" and answers.get("reason_other"):
-                reason += f": {answers['reason_other']}"
-            rows.append(("Reason", reason))
-        rows += [("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
-                 ("Author", record.author), ("Started", uk_date(record.created)),
-                 ("Reviewer", record.reviewer or "Not yet assigned")]
-        if record.draft:
-            rows += [("Status", record.status), ("Submitted", uk_date(record.submitted_at) or "—"),
-                     ("Approved", uk_date(record.approved_at) or "—")]
-        else:
-            # these bytes are certified at submission and approved unchanged, so they say how approval is shown
-            rows += [("Status", "Submitted for approval and certified by the author"),
-                     ("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
-                     ("Approval", APPROVAL_SHOWN)]
-        return rows
-
     def answer_text(self, field_id: str) -> str:
         """The printed form of one top-level answer (an option's label rather than its id)."""
         try:
@@ -288,22 +202,6 @@ class _Builder:
         except KeyError:
             return str(self.record.answers.get(field_id))
         return self.cell(field, self.record.answers.get(field_id))
-
-    def key_values(self, rows: Sequence[tuple[str, str]], heading: str | None = None) -> Table:
-        key_width = 44 * layout.MM
-        value_width = self.width - key_width - 12
-        data = [[self.p(key, "cover_key", key_width - 12), self.p(value, "cover_value", value_width)]
-                for key, value in rows if value]
-        commands: list[tuple[Any, ...]] = []
-        if heading:
-            data.insert(0, [self.p(heading, "cell_head"), ""])
-            commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE)]
-        table = Table(data, colWidths=[key_width, self.width - key_width], hAlign="LEFT")
-        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
-                                   ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.white),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                                   *commands]))
-        return table
 
     # --- sections and fields -------------------------------------------------------------------------------
 
@@ -487,7 +385,7 @@ class _Builder:
         and never into a sliver of less than three lines."""
         table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT,
                       hAlign="LEFT")
-        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+        table.setStyle(fonts.table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4), *commands]))
         return table
 
@@ -551,7 +449,7 @@ class _Builder:
             text = "<br/>".join("• " + _text(item) for item in items) or "None recorded"
             cells.append([Paragraph(f"<b>{title}</b>", self.styles["cell"]), Paragraph(text, self.styles["cell"])])
         table = Table([[cells[0], cells[1]], [cells[2], cells[3]]], colWidths=[self.width / 2] * 2, hAlign="LEFT")
-        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(fonts.table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         yield table
 
     def computed(self, field: ComputedField) -> Iterator[Flowable]:
@@ -613,7 +511,7 @@ class _Builder:
                          "made after signing breaks the signatures: check them with a PDF reader that trusts the "
                          "team's signing authority, or with cpassess verify-pdf.")
         yield Spacer(1, 8)
-        yield self.key_values([
+        yield key_values(self, [
             ("Content SHA-256", record.content_sha256),
             ("Fingerprint", f"{fingerprint(record.content_sha256)} (printed in every page footer)"),
             ("Audit chain head", record.audit_head or "—"),
@@ -632,7 +530,9 @@ def render(record: PrintRecord) -> RenderedPdf:
         document.build(story, canvasmaker=NumberedCanvasMaker(record, document.bookmarks))
     finally:
         rl_config.useA85 = ascii85
-    return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters())
+    line = builder.approval_line
+    return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters(),
+                       line.box if line is not None else None)
 
 
 def missing_characters(record: PrintRecord) -> list[str]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import TableStyle
 
 from cpassess.resources import resource_path
 
@@ -19,6 +21,11 @@ REGULAR = "CPSans"
 BOLD = "CPSans-Bold"
 ITALIC = "CPSans-Oblique"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", ITALIC: "DejaVuSans-Oblique.ttf"}
+
+
+def table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """reportlab starts every table cell in Helvetica, a base-14 font that is never embedded: start in ours."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), *commands])
 
 
 def font_path(name: str = REGULAR) -> Path:

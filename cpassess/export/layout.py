@@ -25,6 +25,7 @@ SIGNOFF_FRAME_BOTTOM = BOX_BOTTOM + BOX_HEIGHT + BOX_LABEL_GAP + 8 * MM
 
 AUTHOR_FIELD = "AuthorCertification"
 APPROVAL_FIELD = "TeamLeadApproval"
+APPROVAL_LINE_FIELD = "ApprovalLine"  # the cover's "Approved by ..." line, filled by the approval (approval_line)
 
 # The document keywords name the SHA-256 of the embedded record.json and the audit chain head printed on the
 # sign-off page (cpassess.export.embedded reads both back).

@@ -104,6 +104,8 @@ class RenderedPdf:
     data: bytes
     pages: int
     missing_characters: list[str]
+    # where the cover left room for the approval line (page 1, PDF points), on a record for signing
+    approval_box: tuple[float, float, float, float] | None = None
 
     def warnings(self) -> list[str]:
         return glyph_warnings(self.missing_characters)

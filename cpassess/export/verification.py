@@ -31,7 +31,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from cpassess import authority
-from cpassess.export import layout
+from cpassess.export import approval_line, layout
 from cpassess.export.embedded import RecordCheck, check_record, signed_length
 from cpassess.trust import fingerprint
 from cpassess.workflow import Role
@@ -198,8 +198,21 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate], *,
     issuers = {check.issuer_fingerprint for check in checks if check.trusted}
     if len(issuers) > 1:
         problems.append(TWO_AUTHORITIES)
+    approval = next(((index, check.signer_name, check.signing_time) for index, check in enumerate(checks)
+                     if check.field_name == layout.APPROVAL_FIELD and not check.is_certification), None)
+    if checks[0].is_certification:
+        problems += _line_problems(reader, embedded, approval)
     used = next((candidate for candidate in trusted if fingerprint(candidate) == checks[0].issuer_fingerprint), None)
     return PdfVerification(signatures=checks, problems=tuple(problems), authority=used, record=record)
+
+
+def _line_problems(reader: PdfFileReader, embedded: Sequence[EmbeddedPdfSignature],
+                   approval: tuple[int, str, datetime | None] | None) -> list[str]:
+    try:
+        return approval_line.problems(reader, embedded, approval)
+    except Exception as error:  # as for the whole file: a damaged field is a problem, not a crash
+        logger.info("The approval line could not be read (%s)", type(error).__name__)
+        return ["the cover's approval line cannot be read"]
 
 
 @dataclass(frozen=True)
