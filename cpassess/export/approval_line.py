@@ -90,6 +90,7 @@ def _show(writer: IncrementalPdfFileWriter, field: generic.DictionaryObject, tex
 
     from cpassess.export import fonts
 
+    fonts.register_fonts()  # an approval is made without rendering anything in this process
     width, height = box[2] - box[0], box[3] - box[1]
     natural = stringWidth(text, fonts.REGULAR, FONT_SIZE)
     size = max(_SMALLEST, FONT_SIZE * min(1.0, (width - 1) / natural)) if natural else FONT_SIZE

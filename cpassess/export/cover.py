@@ -55,6 +55,8 @@ def cover(builder: _Builder) -> Iterator[Flowable]:
     yield title
     state = record.status if record.draft else "signed record"
     subtitle = f"Version {record.form.version} of this form · {state}"
+    if record.is_chronology:
+        subtitle = "Printed from the child's record and signed by whoever printed it"
     if record.family_copy:
         subtitle += " · family copy"
     yield builder.p(subtitle, "subtitle")
@@ -67,7 +69,10 @@ def cover(builder: _Builder) -> Iterator[Flowable]:
         yield Spacer(1, 6)
         yield members
     yield Spacer(1, 6)
-    yield key_values(builder, assessment_rows(builder), "The assessment")
+    if record.is_chronology:
+        yield key_values(builder, chronology_rows(record), "This print")
+    else:
+        yield key_values(builder, assessment_rows(builder), "The assessment")
 
 
 def child_rows(record: PrintRecord) -> list[tuple[str, Value]]:
@@ -126,6 +131,16 @@ def assessment_rows(builder: _Builder) -> list[tuple[str, Value]]:
                  ("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
                  ("Approval", [space, builder.p(APPROVAL_SHOWN, "note", space.width)])]
     return rows
+
+
+def chronology_rows(record: PrintRecord) -> list[tuple[str, Value]]:
+    """What the chronology printed on its own says about itself: who printed it, when, and how many events."""
+    events = len(record.answers.get("events") or [])
+    withheld = (record.withheld.get("events") or {}).get("rows", 0)
+    count = f"{events}" + (f" ({withheld} more withheld from this family copy)" if withheld else "")
+    return [("Printed by", f"{record.author}, who certified it with their digital signature"),
+            ("Printed on", uk_date(record.created)), ("Events", count),
+            ("Record", f"fingerprint {fingerprint(record.content_sha256)}")]
 
 
 def key_values(builder: _Builder, rows: Sequence[tuple[str, Value]], heading: str | None = None) -> Table:

@@ -505,6 +505,11 @@ class _Builder:
         if record.draft:
             yield self.p("This copy is a draft and has not been approved. It must not be relied on as the record "
                          "of the assessment.")
+        elif record.is_chronology:
+            yield self.p(f"{record.author} printed this chronology from the child's record and certified it with "
+                         "their digital signature in the box below. Any change made after signing breaks the "
+                         "signature: check it with a PDF reader that trusts the team's signing authority, or with "
+                         "cpassess verify-pdf.")
         else:
             yield self.p("The author certified this document when submitting it. It becomes the approved record "
                          "only when it carries the team lead's approval signature in the box below. Any change "
@@ -515,7 +520,7 @@ class _Builder:
             ("Content SHA-256", record.content_sha256),
             ("Fingerprint", f"{fingerprint(record.content_sha256)} (printed in every page footer)"),
             ("Audit chain head", record.audit_head or "—"),
-            ("Author", record.author),
+            ("Printed by" if record.is_chronology else "Author", record.author),
         ])
 
 

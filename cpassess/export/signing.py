@@ -52,6 +52,7 @@ logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 AUTHOR_HEADING = "Certified by the author on submission"
 APPROVAL_HEADING = "Approved by the team lead"
+PRINTED_HEADING = "Printed and certified from the record"
 TIME_FORMAT = "%d/%m/%Y %H:%M (%:z)"
 _STAMP_TEXT = "%(heading)s\n%(signer)s\n%(role)s\nSigned %(ts)s"
 # Everything a signing time can print, so the font cut for a signer serves every signature they make.
@@ -97,8 +98,8 @@ class PdfSigner:
             cert_registry=SimpleCertificateStore.from_certs([authority_cert]),  # type: ignore[no-untyped-call]
         )
         self.role_line = role_line(self.identity.roles)
-        texts = (AUTHOR_HEADING, APPROVAL_HEADING, _STAMP_TEXT, self.identity.display_name, self.role_line,
-                 approval_line.CHARACTERS)
+        texts = (AUTHOR_HEADING, APPROVAL_HEADING, PRINTED_HEADING, _STAMP_TEXT, self.identity.display_name,
+                 self.role_line, approval_line.CHARACTERS)
         characters = "".join(sorted(set("".join(texts) + _TIME_CHARACTERS)))
         # the signature boxes and the cover's approval line are set in it
         self.appearance_font = font = _InMemoryFont(_appearance_font(characters))
@@ -150,13 +151,14 @@ class PdfSigner:
 
 
 def certify(pdf: bytes, signer: PdfSigner, record_json: bytes,
-            approval_box: approval_line.Box | None = None) -> bytes:
+            approval_box: approval_line.Box | None = None, *, approval: bool = True) -> bytes:
     """The author's certification of a freshly rendered PDF, made on submission.
 
     One incremental revision embeds `record_json` (the canonical content the pages were rendered from, DESIGN
     §9.7), adds the author's and the team lead's signature boxes to the last page and the cover's approval line
     at `approval_box` (page 1, where the rendering left room for it), and signs the author's as a certification
     that allows only form filling and further signatures, so both signatures cover the record.
+    Without `approval` (a chronology, signed off by whoever prints it) there is neither approval box nor line.
     SigningError if the bytes are not a PDF or already carry signature fields.
     """
     started = time.perf_counter()
@@ -165,13 +167,16 @@ def certify(pdf: bytes, signer: PdfSigner, record_json: bytes,
         if any(True for _ in fields.enumerate_sig_fields(writer.prev)):
             raise SigningError("This PDF already has signature fields: only a freshly rendered PDF can be certified.")
         embed_record(writer, record_json)
-        for name, box in ((layout.AUTHOR_FIELD, layout.AUTHOR_BOX), (layout.APPROVAL_FIELD, layout.APPROVAL_BOX)):
+        boxes = [(layout.AUTHOR_FIELD, layout.AUTHOR_BOX)]
+        if approval:
+            boxes.append((layout.APPROVAL_FIELD, layout.APPROVAL_BOX))
+        for name, box in boxes:
             # pyHanko types the box as whole points; half a point either way does not show.
             corners = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
             fields.append_signature_field(writer, fields.SigFieldSpec(name, on_page=-1, box=corners))
-        if approval_box is not None:
+        if approval_box is not None and approval:
             approval_line.add_field(writer, approval_box, signer.appearance_font)
-    signed = signer._sign(writer, layout.AUTHOR_FIELD, AUTHOR_HEADING, certify=True)
+    signed = signer._sign(writer, layout.AUTHOR_FIELD, AUTHOR_HEADING if approval else PRINTED_HEADING, certify=True)
     logger.info("Certified a PDF of %d bytes in %.0f ms", len(pdf), (time.perf_counter() - started) * 1000)
     return signed
 
