@@ -136,10 +136,30 @@ def _text(value: str) -> str:
 
 def _fitting(text: str, style: ParagraphStyle, width: float | None) -> ParagraphStyle:
     """`style`, allowed to break a word in the middle only when the word is wider than the line (a pasted
-    address or reference): the rest wrap between words."""
-    if width is None or all(stringWidth(word, style.fontName, style.fontSize) <= width for word in text.split()):
+    address or reference): the rest wrap between words. Only words long enough that they might not fit, even in
+    the widest glyphs, are measured."""
+    if width is None:
+        return style
+    surely_fits = width / (style.fontSize * fonts.WIDEST_GLYPH)
+    if all(len(word) <= surely_fits or stringWidth(word, style.fontName, style.fontSize) <= width
+           for word in text.split()):
         return style
     return _splitting(style)
+
+
+class Text(Paragraph):  # type: ignore[misc]
+    """A paragraph that lays its lines out once per width: reportlab measures each one again whenever it is
+    wrapped (a table's cells when sizing rows, when drawing, and a kept-together group before it is placed)."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        # a copy made when splitting keeps the width but not the lines: then it is laid out afresh
+        done = self.__dict__.get("_wrapped_at")
+        if done is None or done[0] != available_width or done[1] is not self.__dict__.get("blPara"):
+            width, height = super().wrap(available_width, available_height)
+            if "blPara" not in self.__dict__:  # too narrow to set anything: nothing to keep
+                return width, height
+            self._wrapped_at = (available_width, self.blPara)
+        return self.width, self.height
 
 
 def _splitting(style: ParagraphStyle) -> ParagraphStyle:
@@ -154,7 +174,7 @@ def _paragraphs(value: str, style: ParagraphStyle, width: float | None = None) -
     for index, block in enumerate(blocks):
         if index:
             out.append(Spacer(1, 5))
-        out.append(Paragraph(_text(block), _fitting(block, style, width or TEXT_WIDTH)))
+        out.append(Text(_text(block), _fitting(block, style, width or TEXT_WIDTH)))
     return out
 
 
@@ -183,7 +203,7 @@ class _Builder:
     def p(self, text: str, style: str = "body", width: float | None = None) -> Paragraph:
         """`text` as typed in one paragraph set `width` wide (None: the whole text width)."""
         self.texts.append(text)
-        return Paragraph(_text(text), _fitting(text, self.styles[style], width or self.width))
+        return Text(_text(text), _fitting(text, self.styles[style], width or self.width))
 
     def story(self) -> list[Flowable]:
         story: list[Flowable] = [*cover(self), PageBreak()]
@@ -394,7 +414,7 @@ class _Builder:
         self.texts.append(text)
         if isinstance(column, LongTextField) and not is_empty(value):
             return _paragraphs(text, self.styles["cell"], width)
-        return [Paragraph(_text(text), _fitting(text, self.styles["cell"], width))]
+        return [Text(_text(text), _fitting(text, self.styles["cell"], width))]
 
     def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float] | None:
         """Widths for columns of (header, *cells) texts, or None when they cannot all be given room to read.
@@ -447,7 +467,7 @@ class _Builder:
             items = value.get(key) or []
             self.texts.extend(items)
             text = "<br/>".join("• " + _text(item) for item in items) or "None recorded"
-            cells.append([Paragraph(f"<b>{title}</b>", self.styles["cell"]), Paragraph(text, self.styles["cell"])])
+            cells.append([Text(f"<b>{title}</b>", self.styles["cell"]), Text(text, self.styles["cell"])])
         table = Table([[cells[0], cells[1]], [cells[2], cells[3]]], colWidths=[self.width / 2] * 2, hAlign="LEFT")
         table.setStyle(fonts.table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         yield table

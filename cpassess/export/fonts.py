@@ -20,6 +20,7 @@ from cpassess.resources import resource_path
 REGULAR = "CPSans"
 BOLD = "CPSans-Bold"
 ITALIC = "CPSans-Oblique"
+WIDEST_GLYPH = 1.74  # ems: DejaVu Sans's widest advance (1,735 units of 1,000), for a bound without measuring
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", ITALIC: "DejaVuSans-Oblique.ttf"}
 
 
