@@ -1,5 +1,6 @@
-"""The case-conference PDF (DESIGN §9.1): A4, security marking on every page, "Page X of Y", a cover block,
-every visible section in form order with the practitioner's words as typed, charts, and the sign-off page."""
+"""The case-conference PDF (DESIGN §9.1): A4, security marking on every page, "Page X of Y", a cover block
+(cpassess.export.cover), every visible section in form order with the practitioner's words as typed
+(cpassess.export.paragraphs), charts, and the sign-off page."""
 
 from __future__ import annotations
 
@@ -7,11 +8,8 @@ import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
@@ -26,8 +24,9 @@ from reportlab.platypus.flowables import HRFlowable
 
 from cpassess.dates import uk_date
 from cpassess.export import fonts, layout
-from cpassess.export._pages import INK, MUTED, RULE, NumberedCanvasMaker, RecordDocument
+from cpassess.export._pages import RULE, NumberedCanvasMaker, RecordDocument
 from cpassess.export.cover import HEAD_SHADE, SHADE, WITHHELD, ApprovalLineSpace, cover, key_values
+from cpassess.export.paragraphs import Text, fitting, paragraphs, styles, typed
 from cpassess.export.record import PrintRecord, RenderedPdf
 from cpassess.forms import Visibility, compute, fingerprint, is_empty
 from cpassess.forms.definition import (
@@ -52,7 +51,6 @@ CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point t
 MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
 READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
 SECOND_PERSON = re.compile(r"(your|you)\b", re.IGNORECASE)
-TEXT_WIDTH = layout.PAGE_WIDTH - 2 * layout.MARGIN
 
 
 def withheld_note(note: Mapping[str, Any]) -> str:
@@ -63,30 +61,6 @@ def withheld_note(note: Mapping[str, Any]) -> str:
     if note.get("columns"):
         parts.append("the column" + ("s " if len(note["columns"]) > 1 else " ") + ", ".join(note["columns"]))
     return f"Left out of this family copy: {' and '.join(parts)}." if parts else WITHHELD
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    fonts.register_fonts()
-    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=10, leading=14, textColor=INK,
-                          splitLongWords=False, allowWidows=0, allowOrphans=0)
-    return {
-        "body": base,
-        "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=23, spaceAfter=4),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, textColor=MUTED, spaceAfter=10),
-        "section": ParagraphStyle("section", parent=base, fontName=fonts.BOLD, fontSize=13.5, leading=18,
-                                  spaceBefore=14, spaceAfter=6, textColor=colors.HexColor("#1c3d5a"),
-                                  keepWithNext=1),
-        "label": ParagraphStyle("label", parent=base, fontName=fonts.BOLD, fontSize=10, leading=13, spaceBefore=8,
-                                spaceAfter=2, keepWithNext=1),
-        "block_head": ParagraphStyle("block_head", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13),
-        "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, fontSize=9, leading=12, textColor=MUTED),
-        "unanswered": ParagraphStyle("unanswered", parent=base, fontName=fonts.ITALIC, textColor=MUTED),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
-        "cell_head": ParagraphStyle("cell_head", parent=base, fontName=fonts.BOLD, fontSize=9, leading=12),
-        "cover_key": ParagraphStyle("cover_key", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13,
-                                    textColor=MUTED),
-        "cover_value": ParagraphStyle("cover_value", parent=base, fontSize=9.5, leading=13),
-    }
 
 
 def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -127,62 +101,11 @@ def _ruled() -> HRFlowable:
     return rule
 
 
-def _text(value: str) -> str:
-    """Markup for text exactly as typed: escaped, line breaks kept, runs of spaces kept."""
-    value = escape(value.replace("\t", "    "))
-    value = re.sub(r"  +", lambda m: " " + "&nbsp;" * (len(m.group()) - 1), value)
-    return value.replace("\r\n", "\n").replace("\n", "<br/>")
-
-
-def _fitting(text: str, style: ParagraphStyle, width: float | None) -> ParagraphStyle:
-    """`style`, allowed to break a word in the middle only when the word is wider than the line (a pasted
-    address or reference): the rest wrap between words. Only words long enough that they might not fit, even in
-    the widest glyphs, are measured."""
-    if width is None:
-        return style
-    surely_fits = width / (style.fontSize * fonts.WIDEST_GLYPH)
-    if all(len(word) <= surely_fits or stringWidth(word, style.fontName, style.fontSize) <= width
-           for word in text.split()):
-        return style
-    return _splitting(style)
-
-
-class Text(Paragraph):  # type: ignore[misc]
-    """A paragraph that lays its lines out once per width: reportlab measures each one again whenever it is
-    wrapped (a table's cells when sizing rows, when drawing, and a kept-together group before it is placed)."""
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        # a copy made when splitting keeps the width but not the lines: then it is laid out afresh
-        done = self.__dict__.get("_wrapped_at")
-        if done is None or done[0] != available_width or done[1] is not self.__dict__.get("blPara"):
-            width, height = super().wrap(available_width, available_height)
-            if "blPara" not in self.__dict__:  # too narrow to set anything: nothing to keep
-                return width, height
-            self._wrapped_at = (available_width, self.blPara)
-        return self.width, self.height
-
-
-def _splitting(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}-split", parent=style, splitLongWords=True)
-
-
-def _paragraphs(value: str, style: ParagraphStyle, width: float | None = None) -> list[Flowable]:
-    """A narrative as one Paragraph per typed paragraph, so long text flows across pages. `width` is the line it
-    is set in (None: the whole text width)."""
-    blocks = re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n"))
-    out: list[Flowable] = []
-    for index, block in enumerate(blocks):
-        if index:
-            out.append(Spacer(1, 5))
-        out.append(Text(_text(block), _fitting(block, style, width or TEXT_WIDTH)))
-    return out
-
-
 class _Builder:
     def __init__(self, record: PrintRecord) -> None:
         self.record = record
         self.form: FormDefinition = record.form
-        self.styles = _styles()
+        self.styles = styles()
         self.visibility = Visibility(record.form, record.answers)
         self.texts: list[str] = []  # every string printed, for the font coverage check
         self.width = layout.PAGE_WIDTH - 2 * layout.MARGIN
@@ -203,7 +126,7 @@ class _Builder:
     def p(self, text: str, style: str = "body", width: float | None = None) -> Paragraph:
         """`text` as typed in one paragraph set `width` wide (None: the whole text width)."""
         self.texts.append(text)
-        return Text(_text(text), _fitting(text, self.styles[style], width or self.width))
+        return Text(typed(text), fitting(text, self.styles[style], width or self.width))
 
     def story(self) -> list[Flowable]:
         story: list[Flowable] = [*cover(self), PageBreak()]
@@ -321,7 +244,7 @@ class _Builder:
         match field:
             case TextField() | LongTextField():
                 self.texts.append(value)
-                yield from _paragraphs(value, self.styles["body"])
+                yield from paragraphs(value, self.styles["body"])
             case DateField():
                 yield self.p(uk_date(value))
             case NumberField():
@@ -354,7 +277,7 @@ class _Builder:
             yield Spacer(1, 3)
             yield self.p(field.evidence_label, "cover_key")
             self.texts.append(evidence)
-            yield from _paragraphs(evidence, self.styles["body"])
+            yield from paragraphs(evidence, self.styles["body"])
 
     def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Flowable]:
         """A repeat as a table when every column can be given room to read (a date, a name, a sentence), else as
@@ -413,8 +336,8 @@ class _Builder:
         text = self.cell(column, value)
         self.texts.append(text)
         if isinstance(column, LongTextField) and not is_empty(value):
-            return _paragraphs(text, self.styles["cell"], width)
-        return [Text(_text(text), _fitting(text, self.styles["cell"], width))]
+            return paragraphs(text, self.styles["cell"], width)
+        return [Text(typed(text), fitting(text, self.styles["cell"], width))]
 
     def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float] | None:
         """Widths for columns of (header, *cells) texts, or None when they cannot all be given room to read.
@@ -466,7 +389,7 @@ class _Builder:
         for title, key in lists:
             items = value.get(key) or []
             self.texts.extend(items)
-            text = "<br/>".join("• " + _text(item) for item in items) or "None recorded"
+            text = "<br/>".join("• " + typed(item) for item in items) or "None recorded"
             cells.append([Text(f"<b>{title}</b>", self.styles["cell"]), Text(text, self.styles["cell"])])
         table = Table([[cells[0], cells[1]], [cells[2], cells[3]]], colWidths=[self.width / 2] * 2, hAlign="LEFT")
         table.setStyle(fonts.table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -514,7 +437,7 @@ class _Builder:
         for comment in self.record.comments:
             yield self.p(f"{comment.author} on {comment.where}, {uk_date(comment.created)}", "label")
             self.texts.append(comment.text)
-            yield from _paragraphs(comment.text, self.styles["body"])
+            yield from paragraphs(comment.text, self.styles["body"])
 
     def signoff(self) -> Iterator[Flowable]:
         record = self.record
