@@ -123,7 +123,7 @@ def assessment_rows(builder: _Builder) -> list[tuple[str, Value]]:
              ("Reviewer", record.reviewer or "Not yet assigned")]
     if record.draft:
         rows += [("Status", record.status), ("Submitted", uk_date(record.submitted_at) or "—"),
-                 ("Approved", uk_date(record.approved_at) or "—")]
+                 ("Approval", f"Approved {uk_date(record.approved_at)}" if record.approved_at else "Not approved")]
     else:
         # these bytes are certified at submission; the approval signs the line left for it here
         space = builder.approval_line = ApprovalLineSpace(builder.width - KEY_WIDTH - _CELL_PADDING)
