@@ -4,9 +4,11 @@ they signed.
 A PDF's signatures are sound (`ok`) only if it is certified by its author (the first signature), every signature
 is intact, cryptographically valid and issued by one trusted team authority, nothing added after the certification
 goes beyond what it allows (form filling and signatures), an approval is signed by a team lead other than the
-author, and the last signature covers the whole file. It is an approved record (`passes`) only if it is also
-approved. Each signature is validated as of the time it was signed (the certificate must have been valid then and
-not yet revoked), so a record outlives its signers' certificates. Anything that cannot be read becomes a problem
+author, the last signature covers the whole file, and the cover's "Approved by ..." line is exactly the approval
+that was signed, written under that signature (cpassess.export.approval_line). It is an approved record (`passes`)
+only if it is also approved; a chronology printed on its own passes once certified by whoever printed it. Each
+signature is validated as of the time it was signed (the certificate must have been valid then and not yet
+revoked), so a record outlives its signers' certificates. Anything that cannot be read becomes a problem
 sentence: checking never raises on bad input.
 """
 
