@@ -3,7 +3,8 @@
 Two kinds of event: those seeded from the record every time it is read (assessments submitted and approved,
 registration, the next CPPM and core group), so they can never drift from it, and those a practitioner adds
 (date, event, source, impact, sensitive or not), stored and audited. A form's repeat can start from it (a prefill
-with `source: chronology`).
+with `source: chronology`), and it prints on its own as a signed-off PDF (`CHRONOLOGY_FORM`, printed by
+cpassess.casework.documents.print_chronology).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from cpassess import audit
 from cpassess.dates import utc_now
-from cpassess.forms import default_catalog
+from cpassess.export.layout import CHRONOLOGY_FORM_ID
+from cpassess.forms import FormDefinition, default_catalog
 from cpassess.workflow import Status, check_can_edit_child
 
 if TYPE_CHECKING:
@@ -25,6 +27,19 @@ if TYPE_CHECKING:
 
 FROM_THE_RECORD = "The child's record"
 Origin = Literal["record", "practitioner"]
+
+
+# The chronology as a printed record lays out like a form of one table: the same cover, table, footer, family copy
+# (rows marked sensitive withheld, with the count) and signature as an assessment.
+CHRONOLOGY_FORM = FormDefinition.model_validate({
+    "id": CHRONOLOGY_FORM_ID, "version": 1, "title": "The child's chronology of significant events",
+    "sections": [{"id": "chronology", "title": "Significant events, oldest first", "fields": [{
+        "id": "events", "kind": "repeat", "label": "Events", "item_label": "Event", "row_sensitivity": True,
+        "max_items": 500, "fields": [
+            {"id": "date", "kind": "date", "label": "Date"},
+            {"id": "event", "kind": "long_text", "label": "What happened"},
+            {"id": "source", "kind": "text", "label": "Source of information"},
+            {"id": "impact", "kind": "long_text", "label": "Impact on the child"}]}]}]})
 
 
 class ChronologyEventRefused(ValueError):

@@ -328,6 +328,7 @@ def _neglect_over_time(path: Path, practitioner: DemoLogin, lead: DemoLogin, rng
         "given_names": "Kacper", "family_name": "Nowak", "known_as": "Kacper",
         "date_of_birth": (today - dt.timedelta(days=9 * 365 + 40)).isoformat(), "sex": "male",
         "address": "4 Station Road\nKirkcaldy", "school": "St Ninian's Primary", "named_person": "Mrs Duncan",
+        "lead_professional": "Iain Gillies, social worker",
         "household": [{"name": "Agnieszka Nowak", "relationship": "Mother", "parental_responsibility": True},
                       {"name": "Zuzanna Nowak", "relationship": "Sister", "parental_responsibility": False}]})
     form = default_catalog().get("neglect-assessment")

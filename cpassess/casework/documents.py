@@ -84,8 +84,8 @@ def certified_documents(session: Session, assessment: Assessment, form: FormDefi
         rendered = render(record)
         for warning in rendered.warnings():
             log.warning("%s copy of %s: %s", copy, assessment.id, warning.split(":")[0])
-        documents[copy] = StoredDocument(certify(rendered.data, signer_for(session), canonical_json(shown)),
-                                         tuple(rendered.warnings()))
+        certified = certify(rendered.data, signer_for(session), canonical_json(shown), rendered.approval_box)
+        documents[copy] = StoredDocument(certified, tuple(rendered.warnings()))
     return documents
 
 
@@ -94,6 +94,38 @@ def approved_documents(session: Session, submitted: Mapping[str, bytes]) -> dict
     from cpassess.export.signing import approve
 
     return {copy: approve(data, signer_for(session)) for copy, data in submitted.items()}
+
+
+def print_chronology(session: Session, child_id: str, *, family_copy: bool = False) -> ExportedPdf:
+    """The child's chronology on its own (DESIGN §16), sorted by date, rendered from its content like an
+    assessment and certified by the user printing it (the family copy without the rows marked sensitive, saying
+    how many were left out); audited."""
+    from cpassess import audit
+    from cpassess.chronology import CHRONOLOGY_FORM, Chronology
+    from cpassess.dates import utc_now
+    from cpassess.export.document import render
+    from cpassess.export.signing import certify
+    from cpassess.forms.canonical import canonical_content
+
+    child = session.children.get(child_id)
+    printed_at = utc_now()
+    about = {"author": {"username": session.user.username, "name": session.user.display_name},
+             "started": printed_at}
+    events = [event.prefill_row() for event in Chronology(session).events(child_id)]
+    content = canonical_content(CHRONOLOGY_FORM, {"events": events}, child.record.snapshot(child.id), about)
+    copy = FAMILY if family_copy else FULL
+    shown = copy_contents(CHRONOLOGY_FORM, content)[copy]
+    presentation = Presentation(status="Printed", draft=False, marking=session.security_marking,
+                                audit_head=session.audit_head().short(), audit_database=session.database_id,
+                                submitted_at=printed_at, register_labels=register_categories())
+    record = print_record(CHRONOLOGY_FORM, shown, presentation)
+    rendered = render(record)
+    signed = certify(rendered.data, signer_for(session), canonical_json(shown), approval=False)
+    with session.db.write() as connection:
+        audit.append(connection, session.signing_key, session.user.username, "chronology.printed", "child",
+                     child_id, {"copy": copy, "content_sha256": record.content_sha256,
+                                "events": len(shown["answers"].get("events") or [])})
+    return ExportedPdf(signed, True, rendered.warnings())
 
 
 def _comments(session: Session, assessment: Assessment, form: FormDefinition) -> tuple[PrintedComment, ...]:

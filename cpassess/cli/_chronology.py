@@ -1,4 +1,5 @@
-"""`cpassess chronology show|add` (DESIGN §16): a child's chronology, from the record and added by hand."""
+"""`cpassess chronology show|add|print` (DESIGN §16): a child's chronology, from the record and added by hand, and
+printed on its own as a PDF signed off by whoever prints it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from cpassess.cli._common import acting_user, database_options, print_json, signed_in
+from cpassess.cli._common import acting_user, database_options, output_path, print_json, signed_in
 
 
 def register(commands: Any) -> None:
@@ -26,6 +27,12 @@ def register(commands: Any) -> None:
     add.add_argument("--sensitive", action="store_true", help="leave this event out of the family copy")
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=add_event)
+    printed = actions.add_parser("print", parents=[db, who],
+                                 help="write the child's chronology as a PDF certified with your signature")
+    printed.add_argument("--child", required=True, metavar="ID")
+    printed.add_argument("--out", required=True, type=output_path, metavar="FILE")
+    printed.add_argument("--family", action="store_true", help="the family copy: leave out the sensitive events")
+    printed.set_defaults(run=print_chronology)
 
 
 def show_chronology(args: argparse.Namespace) -> int:
@@ -58,4 +65,18 @@ def add_event(args: argparse.Namespace) -> int:
         print_json(event.as_json())
     else:
         print(f"Added to the chronology: {event.date} {event.event}", file=sys.stdout)
+    return 0
+
+
+def print_chronology(args: argparse.Namespace) -> int:
+    from cpassess.atomic import write_atomic
+    from cpassess.casework.documents import print_chronology as printed
+
+    with signed_in(args) as (session, _):
+        exported = printed(session, args.child, family_copy=args.family)
+    write_atomic(args.out, exported.data)
+    for warning in exported.warnings:
+        print(f"cpassess: warning: {warning}", file=sys.stderr)
+    copy = "the family copy of " if args.family else ""
+    print(f"Wrote {copy}the chronology, certified with your signature, to {args.out}.")
     return 0

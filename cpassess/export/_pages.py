@@ -133,8 +133,9 @@ def _define_watermark(canvas: Any) -> None:
 def _draw_signature_boxes(canvas: Any, document: Any) -> None:
     record: PrintRecord = document.record
     canvas.saveState()
-    for box, label in ((layout.AUTHOR_BOX, "Author — certified on submission"),
-                       (layout.APPROVAL_BOX, "Team lead — approval")):
+    boxes = ([(layout.AUTHOR_BOX, "Printed and certified by")] if record.is_chronology else
+             [(layout.AUTHOR_BOX, "Author — certified on submission"), (layout.APPROVAL_BOX, "Team lead — approval")])
+    for box, label in boxes:
         x1, y1, x2, y2 = box
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
@@ -164,9 +165,10 @@ class RecordDocument(BaseDocTemplate):  # type: ignore[misc]
         super().__init__(buffer, pagesize=(layout.PAGE_WIDTH, layout.PAGE_HEIGHT), leftMargin=layout.MARGIN,
                          rightMargin=layout.MARGIN, topMargin=layout.MARGIN + 4, bottomMargin=layout.FOOTER_HEIGHT,
                          title=f"{record.form.title}: {child}", author=record.author,
-                         subject="Child protection assessment", lang="en-GB",
-                         keywords=layout.record_keywords(record.content_sha256, record.audit_head,
-                                                         record.audit_database),
+                         subject="The child's chronology" if record.is_chronology else "Child protection assessment",
+                         lang="en-GB", keywords=layout.record_keywords(
+                             record.content_sha256, record.audit_head, record.audit_database,
+                             layout.CHRONOLOGY_FORM_ID if record.is_chronology else None),
                          creator="cpassess", invariant=True,
                          # else reportlab opens every page in Helvetica, a base-14 font that is never embedded
                          initialFontName=fonts.REGULAR)

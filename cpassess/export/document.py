@@ -1,5 +1,6 @@
-"""The case-conference PDF (DESIGN §9.1): A4, security marking on every page, "Page X of Y", a cover block,
-every visible section in form order with the practitioner's words as typed, charts, and the sign-off page."""
+"""The case-conference PDF (DESIGN §9.1): A4, security marking on every page, "Page X of Y", a cover block
+(cpassess.export.cover), every visible section in form order with the practitioner's words as typed
+(cpassess.export.paragraphs), charts, and the sign-off page."""
 
 from __future__ import annotations
 
@@ -7,11 +8,8 @@ import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
@@ -21,13 +19,14 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
 
 from cpassess.dates import uk_date
 from cpassess.export import fonts, layout
-from cpassess.export._pages import INK, MUTED, RULE, NumberedCanvasMaker, RecordDocument
+from cpassess.export._pages import RULE, NumberedCanvasMaker, RecordDocument
+from cpassess.export.cover import HEAD_SHADE, SHADE, WITHHELD, ApprovalLineSpace, cover, key_values
+from cpassess.export.paragraphs import Text, fitting, paragraphs, styles, typed
 from cpassess.export.record import PrintRecord, RenderedPdf
 from cpassess.forms import Visibility, compute, fingerprint, is_empty
 from cpassess.forms.definition import (
@@ -48,16 +47,10 @@ from cpassess.forms.definition import (
     options_of,
 )
 
-SHADE = colors.HexColor("#eef1f5")
-HEAD_SHADE = colors.HexColor("#dde3ea")
 CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point to spare
 MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
 READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
 SECOND_PERSON = re.compile(r"(your|you)\b", re.IGNORECASE)
-TEXT_WIDTH = layout.PAGE_WIDTH - 2 * layout.MARGIN
-APPROVAL_SHOWN = ("Shown by the team lead's digital signature on the sign-off page (last page). Without that "
-                  "signature this is not an approved record.")
-WITHHELD = "Third-party information has been withheld from this family copy."
 
 
 def withheld_note(note: Mapping[str, Any]) -> str:
@@ -68,30 +61,6 @@ def withheld_note(note: Mapping[str, Any]) -> str:
     if note.get("columns"):
         parts.append("the column" + ("s " if len(note["columns"]) > 1 else " ") + ", ".join(note["columns"]))
     return f"Left out of this family copy: {' and '.join(parts)}." if parts else WITHHELD
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    fonts.register_fonts()
-    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=10, leading=14, textColor=INK,
-                          splitLongWords=False, allowWidows=0, allowOrphans=0)
-    return {
-        "body": base,
-        "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=18, leading=23, spaceAfter=4),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10.5, textColor=MUTED, spaceAfter=10),
-        "section": ParagraphStyle("section", parent=base, fontName=fonts.BOLD, fontSize=13.5, leading=18,
-                                  spaceBefore=14, spaceAfter=6, textColor=colors.HexColor("#1c3d5a"),
-                                  keepWithNext=1),
-        "label": ParagraphStyle("label", parent=base, fontName=fonts.BOLD, fontSize=10, leading=13, spaceBefore=8,
-                                spaceAfter=2, keepWithNext=1),
-        "block_head": ParagraphStyle("block_head", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13),
-        "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, fontSize=9, leading=12, textColor=MUTED),
-        "unanswered": ParagraphStyle("unanswered", parent=base, fontName=fonts.ITALIC, textColor=MUTED),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
-        "cell_head": ParagraphStyle("cell_head", parent=base, fontName=fonts.BOLD, fontSize=9, leading=12),
-        "cover_key": ParagraphStyle("cover_key", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13,
-                                    textColor=MUTED),
-        "cover_value": ParagraphStyle("cover_value", parent=base, fontSize=9.5, leading=13),
-    }
 
 
 def _in_order(field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -132,50 +101,15 @@ def _ruled() -> HRFlowable:
     return rule
 
 
-def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """reportlab starts every table cell in Helvetica, a base-14 font that is never embedded: start in ours."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR), *commands])
-
-
-def _text(value: str) -> str:
-    """Markup for text exactly as typed: escaped, line breaks kept, runs of spaces kept."""
-    value = escape(value.replace("\t", "    "))
-    value = re.sub(r"  +", lambda m: " " + "&nbsp;" * (len(m.group()) - 1), value)
-    return value.replace("\r\n", "\n").replace("\n", "<br/>")
-
-
-def _fitting(text: str, style: ParagraphStyle, width: float | None) -> ParagraphStyle:
-    """`style`, allowed to break a word in the middle only when the word is wider than the line (a pasted
-    address or reference): the rest wrap between words."""
-    if width is None or all(stringWidth(word, style.fontName, style.fontSize) <= width for word in text.split()):
-        return style
-    return _splitting(style)
-
-
-def _splitting(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}-split", parent=style, splitLongWords=True)
-
-
-def _paragraphs(value: str, style: ParagraphStyle, width: float | None = None) -> list[Flowable]:
-    """A narrative as one Paragraph per typed paragraph, so long text flows across pages. `width` is the line it
-    is set in (None: the whole text width)."""
-    blocks = re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n"))
-    out: list[Flowable] = []
-    for index, block in enumerate(blocks):
-        if index:
-            out.append(Spacer(1, 5))
-        out.append(Paragraph(_text(block), _fitting(block, style, width or TEXT_WIDTH)))
-    return out
-
-
 class _Builder:
     def __init__(self, record: PrintRecord) -> None:
         self.record = record
         self.form: FormDefinition = record.form
-        self.styles = _styles()
+        self.styles = styles()
         self.visibility = Visibility(record.form, record.answers)
         self.texts: list[str] = []  # every string printed, for the font coverage check
         self.width = layout.PAGE_WIDTH - 2 * layout.MARGIN
+        self.approval_line: ApprovalLineSpace | None = None  # on a record for signing, set by the cover
 
     def missing_characters(self) -> list[str]:
         """What the font cannot draw of everything the story printed (call after `story`)."""
@@ -192,10 +126,10 @@ class _Builder:
     def p(self, text: str, style: str = "body", width: float | None = None) -> Paragraph:
         """`text` as typed in one paragraph set `width` wide (None: the whole text width)."""
         self.texts.append(text)
-        return Paragraph(_text(text), _fitting(text, self.styles[style], width or self.width))
+        return Text(typed(text), fitting(text, self.styles[style], width or self.width))
 
     def story(self) -> list[Flowable]:
-        story: list[Flowable] = [*self.cover(), PageBreak()]
+        story: list[Flowable] = [*cover(self), PageBreak()]
         for section in self.form.sections:
             if self.visibility.section(section):
                 story.extend(self.section(section))
@@ -204,83 +138,6 @@ class _Builder:
         story.extend(self.signoff())
         return story
 
-    # --- cover ---------------------------------------------------------------------------------------------
-
-    def cover(self) -> Iterator[Flowable]:
-        record = self.record
-        title = self.p(record.form.title, "title")
-        title.outline_title = "The child"
-        yield title
-        state = record.status if record.draft else "signed record"
-        subtitle = f"Version {record.form.version} of this form · {state}"
-        if record.family_copy:
-            subtitle += " · family copy"
-        yield self.p(subtitle, "subtitle")
-        if record.family_copy:
-            yield self.p(WITHHELD, "note")
-            yield Spacer(1, 6)
-        yield self.key_values(self.child_rows(), "The child")
-        household = self.household()
-        if household is not None:
-            yield Spacer(1, 6)
-            yield household
-        yield Spacer(1, 6)
-        yield self.key_values(self.assessment_rows(), "The assessment")
-
-    def child_rows(self) -> list[tuple[str, str]]:
-        child, answers = self.record.child, self.record.answers
-        name = f"{child.get('given_names', '')} {child.get('family_name', '')}".strip()
-        born = (("Date of birth", uk_date(child["date_of_birth"])) if child.get("date_of_birth") else
-                ("Expected delivery", f"{uk_date(child.get('expected_date_of_delivery'))} (unborn)"))
-        protection = child.get("protection") or {}
-        if protection.get("registered"):
-            areas = ", ".join(self.record.register_labels.get(a, a) for a in protection.get("areas_of_concern", []))
-            register = f"Registered since {uk_date(protection.get('registered_on'))}" + (f": {areas}" if areas else "")
-        else:
-            register = "Not on the Child Protection Register"
-        meetings = "; ".join(f"{label} {uk_date(child.get(key))}" for label, key in
-                             (("Next CPPM", "next_cppm"), ("next core group", "next_core_group")) if child.get(key))
-        # the child's record first; the plan's own answer where the record has none (the form asks for it)
-        named_person = child.get("named_person") or str(answers.get("named_person") or "") or "Not recorded"
-        lead = child.get("lead_professional") or str(answers.get("lead_professional") or "") or "Not recorded"
-        return [("Child", name), ("Known as", child.get("known_as") or ""), born,
-                ("CHI number", child.get("chi") or "Not recorded"), ("Address", child.get("address") or ""),
-                ("School or nursery", child.get("school") or ""), ("Named person", named_person),
-                ("Lead professional", lead), ("Child protection status", register), ("Meetings", meetings)]
-
-    def household(self) -> Table | None:
-        members = self.record.child.get("household") or []
-        if not members:
-            return None
-        responsibility = {True: "Yes", False: "No", None: "Not known"}
-        rows = [["Household", "Relationship to the child", "Parental responsibility"]]
-        rows += [[str(m.get("name") or ""), str(m.get("relationship") or "") or "—",
-                  responsibility[m.get("parental_responsibility")]] for m in members]
-        return self.simple_table(rows, [0.42, 0.33, 0.25])
-
-    def assessment_rows(self) -> list[tuple[str, str]]:
-        record, answers = self.record, self.record.answers
-        rows = [("Assessment", f"{record.form.title}, version {record.form.version}")]
-        if answers.get("assessment_date"):
-            rows.append(("Date of assessment", uk_date(answers["assessment_date"])))
-        if answers.get("reason"):
-            reason = self.answer_text("reason")
-            if answers.get("reason") == "other" and answers.get("reason_other"):
-                reason += f": {answers['reason_other']}"
-            rows.append(("Reason", reason))
-        rows += [("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
-                 ("Author", record.author), ("Started", uk_date(record.created)),
-                 ("Reviewer", record.reviewer or "Not yet assigned")]
-        if record.draft:
-            rows += [("Status", record.status), ("Submitted", uk_date(record.submitted_at) or "—"),
-                     ("Approved", uk_date(record.approved_at) or "—")]
-        else:
-            # these bytes are certified at submission and approved unchanged, so they say how approval is shown
-            rows += [("Status", "Submitted for approval and certified by the author"),
-                     ("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
-                     ("Approval", APPROVAL_SHOWN)]
-        return rows
-
     def answer_text(self, field_id: str) -> str:
         """The printed form of one top-level answer (an option's label rather than its id)."""
         try:
@@ -288,22 +145,6 @@ class _Builder:
         except KeyError:
             return str(self.record.answers.get(field_id))
         return self.cell(field, self.record.answers.get(field_id))
-
-    def key_values(self, rows: Sequence[tuple[str, str]], heading: str | None = None) -> Table:
-        key_width = 44 * layout.MM
-        value_width = self.width - key_width - 12
-        data = [[self.p(key, "cover_key", key_width - 12), self.p(value, "cover_value", value_width)]
-                for key, value in rows if value]
-        commands: list[tuple[Any, ...]] = []
-        if heading:
-            data.insert(0, [self.p(heading, "cell_head"), ""])
-            commands += [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), HEAD_SHADE)]
-        table = Table(data, colWidths=[key_width, self.width - key_width], hAlign="LEFT")
-        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), SHADE),
-                                   ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.white),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                                   *commands]))
-        return table
 
     # --- sections and fields -------------------------------------------------------------------------------
 
@@ -403,7 +244,7 @@ class _Builder:
         match field:
             case TextField() | LongTextField():
                 self.texts.append(value)
-                yield from _paragraphs(value, self.styles["body"])
+                yield from paragraphs(value, self.styles["body"])
             case DateField():
                 yield self.p(uk_date(value))
             case NumberField():
@@ -436,7 +277,7 @@ class _Builder:
             yield Spacer(1, 3)
             yield self.p(field.evidence_label, "cover_key")
             self.texts.append(evidence)
-            yield from _paragraphs(evidence, self.styles["body"])
+            yield from paragraphs(evidence, self.styles["body"])
 
     def repeat(self, field: RepeatField, rows: Sequence[Mapping[str, Any]]) -> list[Flowable]:
         """A repeat as a table when every column can be given room to read (a date, a name, a sentence), else as
@@ -487,7 +328,7 @@ class _Builder:
         and never into a sliver of less than three lines."""
         table = Table(data, colWidths=list(widths), repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT,
                       hAlign="LEFT")
-        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+        table.setStyle(fonts.table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4), *commands]))
         return table
 
@@ -495,8 +336,8 @@ class _Builder:
         text = self.cell(column, value)
         self.texts.append(text)
         if isinstance(column, LongTextField) and not is_empty(value):
-            return _paragraphs(text, self.styles["cell"], width)
-        return [Paragraph(_text(text), _fitting(text, self.styles["cell"], width))]
+            return paragraphs(text, self.styles["cell"], width)
+        return [Text(typed(text), fitting(text, self.styles["cell"], width))]
 
     def column_widths(self, texts: Sequence[Sequence[str]], weights: Sequence[int]) -> list[float] | None:
         """Widths for columns of (header, *cells) texts, or None when they cannot all be given room to read.
@@ -548,10 +389,10 @@ class _Builder:
         for title, key in lists:
             items = value.get(key) or []
             self.texts.extend(items)
-            text = "<br/>".join("• " + _text(item) for item in items) or "None recorded"
-            cells.append([Paragraph(f"<b>{title}</b>", self.styles["cell"]), Paragraph(text, self.styles["cell"])])
+            text = "<br/>".join("• " + typed(item) for item in items) or "None recorded"
+            cells.append([Text(f"<b>{title}</b>", self.styles["cell"]), Text(text, self.styles["cell"])])
         table = Table([[cells[0], cells[1]], [cells[2], cells[3]]], colWidths=[self.width / 2] * 2, hAlign="LEFT")
-        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(fonts.table_style([("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         yield table
 
     def computed(self, field: ComputedField) -> Iterator[Flowable]:
@@ -596,7 +437,7 @@ class _Builder:
         for comment in self.record.comments:
             yield self.p(f"{comment.author} on {comment.where}, {uk_date(comment.created)}", "label")
             self.texts.append(comment.text)
-            yield from _paragraphs(comment.text, self.styles["body"])
+            yield from paragraphs(comment.text, self.styles["body"])
 
     def signoff(self) -> Iterator[Flowable]:
         record = self.record
@@ -607,17 +448,22 @@ class _Builder:
         if record.draft:
             yield self.p("This copy is a draft and has not been approved. It must not be relied on as the record "
                          "of the assessment.")
+        elif record.is_chronology:
+            yield self.p(f"{record.author} printed this chronology from the child's record and certified it with "
+                         "their digital signature in the box below. Any change made after signing breaks the "
+                         "signature: check it with a PDF reader that trusts the team's signing authority, or with "
+                         "cpassess verify-pdf.")
         else:
             yield self.p("The author certified this document when submitting it. It becomes the approved record "
                          "only when it carries the team lead's approval signature in the box below. Any change "
                          "made after signing breaks the signatures: check them with a PDF reader that trusts the "
                          "team's signing authority, or with cpassess verify-pdf.")
         yield Spacer(1, 8)
-        yield self.key_values([
+        yield key_values(self, [
             ("Content SHA-256", record.content_sha256),
             ("Fingerprint", f"{fingerprint(record.content_sha256)} (printed in every page footer)"),
             ("Audit chain head", record.audit_head or "—"),
-            ("Author", record.author),
+            ("Printed by" if record.is_chronology else "Author", record.author),
         ])
 
 
@@ -632,7 +478,9 @@ def render(record: PrintRecord) -> RenderedPdf:
         document.build(story, canvasmaker=NumberedCanvasMaker(record, document.bookmarks))
     finally:
         rl_config.useA85 = ascii85
-    return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters())
+    line = builder.approval_line
+    return RenderedPdf(buffer.getvalue(), document.page, builder.missing_characters(),
+                       line.box if line is not None else None)
 
 
 def missing_characters(record: PrintRecord) -> list[str]:

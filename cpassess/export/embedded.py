@@ -90,6 +90,18 @@ def printed_audit_head(pdf: bytes) -> tuple[str, int, str] | None:
         return None
 
 
+def document_kind(pdf: bytes, certified_length: int | None) -> str | None:
+    """What kind of record the certified revision says it is (layout.DOCUMENT_KEYWORD): None for an
+    assessment, or when it cannot be read."""
+    if certified_length is None:
+        return None
+    try:
+        return _keyword(PdfFileReader(io.BytesIO(pdf[:certified_length])), layout.DOCUMENT_KEYWORD)
+    except Exception as error:  # as above
+        logger.info("the kind of document could not be read (%s)", type(error).__name__)
+        return None
+
+
 def first_signed_length(reader: PdfFileReader) -> int | None:
     """How many bytes from the start of the file the first signature covers (its revision)."""
     signatures = reader.embedded_signatures

@@ -9,16 +9,24 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import TableStyle
 
 from cpassess.resources import resource_path
 
 REGULAR = "CPSans"
 BOLD = "CPSans-Bold"
 ITALIC = "CPSans-Oblique"
+WIDEST_GLYPH = 1.74  # ems: DejaVu Sans's widest advance (1,735 units of 1,000), for a bound without measuring
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", ITALIC: "DejaVuSans-Oblique.ttf"}
+
+
+def table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """reportlab starts every table cell in Helvetica, a base-14 font that is never embedded: start in ours."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), *commands])
 
 
 def font_path(name: str = REGULAR) -> Path:

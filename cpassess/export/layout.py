@@ -25,6 +25,11 @@ SIGNOFF_FRAME_BOTTOM = BOX_BOTTOM + BOX_HEIGHT + BOX_LABEL_GAP + 8 * MM
 
 AUTHOR_FIELD = "AuthorCertification"
 APPROVAL_FIELD = "TeamLeadApproval"
+APPROVAL_LINE_FIELD = "ApprovalLine"  # the cover's "Approved by ..." line, filled by the approval (approval_line)
+
+# The form id of the child's chronology printed on its own (cpassess.chronology.CHRONOLOGY_FORM): a record
+# signed off by whoever printed it, which no team lead approves.
+CHRONOLOGY_FORM_ID = "chronology"
 
 # The document keywords name the SHA-256 of the embedded record.json and the audit chain head printed on the
 # sign-off page (cpassess.export.embedded reads both back).
@@ -32,9 +37,16 @@ RECORD_KEYWORD = "cpassess-record-sha256:"
 AUDIT_HEAD_KEYWORD = "cpassess-audit-head:"
 
 
-def record_keywords(record_sha256: str, audit_head: str | None = None, database_id: str | None = None) -> str:
-    """`audit_head` as printed, "#SEQ HASH" (cpassess.audit.ChainHead.short), of the database `database_id`."""
+DOCUMENT_KEYWORD = "cpassess-document:"  # a record that is not an assessment (CHRONOLOGY_FORM_ID) names its kind
+
+
+def record_keywords(record_sha256: str, audit_head: str | None = None, database_id: str | None = None,
+                    kind: str | None = None) -> str:
+    """`audit_head` as printed, "#SEQ HASH" (cpassess.audit.ChainHead.short), of the database `database_id`;
+    `kind` for a record that is not an assessment."""
     words = [f"{RECORD_KEYWORD}{record_sha256}"]
+    if kind:
+        words.append(f"{DOCUMENT_KEYWORD}{kind}")
     if audit_head and database_id:
         seq, _, digest = audit_head.lstrip("#").partition(" ")
         words.append(f"{AUDIT_HEAD_KEYWORD}{database_id}:{seq}:{digest}")

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cpassess.export.layout import CHRONOLOGY_FORM_ID
 from cpassess.forms import DomainProfile, FormDefinition, canonical_json
 
 
@@ -58,6 +59,11 @@ class PrintRecord:
     record_json: bytes | None = None  # the canonical content this copy shows; embedded when it is certified
     withheld: Mapping[str, Any] = field(default_factory=dict)  # family copy: per table, what was left out
 
+    @property
+    def is_chronology(self) -> bool:
+        """The child's chronology printed on its own: signed off by whoever printed it, never approved."""
+        return self.form.id == CHRONOLOGY_FORM_ID
+
 
 @dataclass(frozen=True)
 class Presentation:
@@ -104,6 +110,8 @@ class RenderedPdf:
     data: bytes
     pages: int
     missing_characters: list[str]
+    # where the cover left room for the approval line (page 1, PDF points), on a record for signing
+    approval_box: tuple[float, float, float, float] | None = None
 
     def warnings(self) -> list[str]:
         return glyph_warnings(self.missing_characters)

@@ -3,8 +3,9 @@
 Both are PAdES B-B signatures (no timestamp server is reachable offline) by ECDSA P-256 keys from the team
 signing authority, with visible boxes on the last page showing who signed, in what role and when. At submission
 `certify` adds both signature fields in one incremental revision and certifies the author's, allowing only form
-filling and further signatures (DocMDP); at approval `approve` signs the empty approval field incrementally, so the
-certified file is a byte-identical prefix of the approved one.
+filling and further signatures (DocMDP), and the cover's empty approval line; at approval `approve` fills that line
+("Approved by NAME (Team lead) on DATE") and signs the empty approval field in the same incremental revision, so
+the certified file is a byte-identical prefix of the approved one and the line is covered by the approval.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -39,7 +41,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from cpassess import authority
-from cpassess.export import fonts, layout
+from cpassess.export import approval_line, fonts, layout
 from cpassess.export.embedded import embed_record
 from cpassess.export.verification import verify_pdf
 from cpassess.workflow import ROLE_LABELS, Role
@@ -50,6 +52,7 @@ logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 AUTHOR_HEADING = "Certified by the author on submission"
 APPROVAL_HEADING = "Approved by the team lead"
+PRINTED_HEADING = "Printed and certified from the record"
 TIME_FORMAT = "%d/%m/%Y %H:%M (%:z)"
 _STAMP_TEXT = "%(heading)s\n%(signer)s\n%(role)s\nSigned %(ts)s"
 # Everything a signing time can print, so the font cut for a signer serves every signature they make.
@@ -95,8 +98,11 @@ class PdfSigner:
             cert_registry=SimpleCertificateStore.from_certs([authority_cert]),  # type: ignore[no-untyped-call]
         )
         self.role_line = role_line(self.identity.roles)
-        texts = (AUTHOR_HEADING, APPROVAL_HEADING, _STAMP_TEXT, self.identity.display_name, self.role_line)
-        font = _InMemoryFont(_appearance_font("".join(sorted(set("".join(texts) + _TIME_CHARACTERS)))))
+        texts = (AUTHOR_HEADING, APPROVAL_HEADING, PRINTED_HEADING, _STAMP_TEXT, self.identity.display_name,
+                 self.role_line, approval_line.CHARACTERS)
+        characters = "".join(sorted(set("".join(texts) + _TIME_CHARACTERS)))
+        # the signature boxes and the cover's approval line are set in it
+        self.appearance_font = font = _InMemoryFont(_appearance_font(characters))
         self._stamp_style = TextStampStyle(
             stamp_text=_STAMP_TEXT,
             timestamp_format=TIME_FORMAT,
@@ -119,7 +125,8 @@ class PdfSigner:
         )
         return 2 * (len(container.dump()) + _CONTAINER_SLACK)
 
-    def _sign(self, writer: IncrementalPdfFileWriter, field_name: str, heading: str, *, certify: bool) -> bytes:
+    def _sign(self, writer: IncrementalPdfFileWriter, field_name: str, heading: str, *, certify: bool,
+              at: datetime | None = None) -> bytes:
         metadata = signers.PdfSignatureMetadata(
             field_name=field_name,
             md_algorithm=_DIGEST,
@@ -129,7 +136,7 @@ class PdfSigner:
             certify=certify,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         )
-        pdf_signer = signers.PdfSigner(metadata, self._signer, stamp_style=self._stamp_style)
+        pdf_signer = _SignerAt(metadata, self._signer, stamp_style=self._stamp_style, at=at)
         try:
             output = pdf_signer.sign_pdf(
                 writer,
@@ -143,12 +150,15 @@ class PdfSigner:
         return signed
 
 
-def certify(pdf: bytes, signer: PdfSigner, record_json: bytes) -> bytes:
+def certify(pdf: bytes, signer: PdfSigner, record_json: bytes,
+            approval_box: approval_line.Box | None = None, *, approval: bool = True) -> bytes:
     """The author's certification of a freshly rendered PDF, made on submission.
 
     One incremental revision embeds `record_json` (the canonical content the pages were rendered from, DESIGN
-    §9.7), adds the author's and the team lead's signature boxes to the last page, and signs the author's as a
-    certification that allows only form filling and further signatures, so both signatures cover the record.
+    §9.7), adds the author's and the team lead's signature boxes to the last page and the cover's approval line
+    at `approval_box` (page 1, where the rendering left room for it), and signs the author's as a certification
+    that allows only form filling and further signatures, so both signatures cover the record.
+    Without `approval` (a chronology, signed off by whoever prints it) there is neither approval box nor line.
     SigningError if the bytes are not a PDF or already carry signature fields.
     """
     started = time.perf_counter()
@@ -157,11 +167,16 @@ def certify(pdf: bytes, signer: PdfSigner, record_json: bytes) -> bytes:
         if any(True for _ in fields.enumerate_sig_fields(writer.prev)):
             raise SigningError("This PDF already has signature fields: only a freshly rendered PDF can be certified.")
         embed_record(writer, record_json)
-        for name, box in ((layout.AUTHOR_FIELD, layout.AUTHOR_BOX), (layout.APPROVAL_FIELD, layout.APPROVAL_BOX)):
+        boxes = [(layout.AUTHOR_FIELD, layout.AUTHOR_BOX)]
+        if approval:
+            boxes.append((layout.APPROVAL_FIELD, layout.APPROVAL_BOX))
+        for name, box in boxes:
             # pyHanko types the box as whole points; half a point either way does not show.
             corners = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
             fields.append_signature_field(writer, fields.SigFieldSpec(name, on_page=-1, box=corners))
-    signed = signer._sign(writer, layout.AUTHOR_FIELD, AUTHOR_HEADING, certify=True)
+        if approval_box is not None and approval:
+            approval_line.add_field(writer, approval_box, signer.appearance_font)
+    signed = signer._sign(writer, layout.AUTHOR_FIELD, AUTHOR_HEADING if approval else PRINTED_HEADING, certify=True)
     logger.info("Certified a PDF of %d bytes in %.0f ms", len(pdf), (time.perf_counter() - started) * 1000)
     return signed
 
@@ -169,6 +184,7 @@ def certify(pdf: bytes, signer: PdfSigner, record_json: bytes) -> bytes:
 def approve(pdf: bytes, signer: PdfSigner) -> bytes:
     """The team lead's approval of a certified PDF, signed incrementally on exactly the bytes submitted.
 
+    The cover's approval line is filled in the revision this signature covers, dated by its signing time.
     SigningError unless the PDF carries an intact author's certification from the signer's team authority and
     nothing added since, with its approval box still empty; and unless the signer is a team lead other than
     the author.
@@ -192,7 +208,12 @@ def approve(pdf: bytes, signer: PdfSigner) -> bytes:
         raise SigningError("Only a team lead can approve an assessment.")
     if certification.signer_username == signer.identity.username:
         raise SigningError("You cannot approve your own assessment: another team lead must approve it.")
-    signed = signer._sign(writer, layout.APPROVAL_FIELD, APPROVAL_HEADING, certify=False)
+    # the cover's approval line is filled in the revision this signature covers, with its signing time
+    at = datetime.now(UTC).astimezone()
+    with _reading_pdf():
+        line = approval_line.approval_text(signer.identity.display_name, at)
+        approval_line.fill(writer, line, signer.appearance_font)
+    signed = signer._sign(writer, layout.APPROVAL_FIELD, APPROVAL_HEADING, certify=False, at=at)
     logger.info("Approved a PDF of %d bytes in %.0f ms", len(pdf), (time.perf_counter() - started) * 1000)
     return signed
 
@@ -239,6 +260,20 @@ def _appearance_font(characters: str) -> bytes:
     output = io.BytesIO()
     font.save(output)
     return output.getvalue()
+
+
+class _SignerAt(signers.PdfSigner):
+    """pyHanko's signer, signing at a time chosen beforehand (the approval line printed that day), or now."""
+
+    def __init__(self, *args: Any, at: datetime | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._at = at
+
+    def init_signing_session(self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        if self._at is not None:
+            session.system_time = self._at
+        return session
 
 
 class _InMemoryFont(FontEngineFactory):

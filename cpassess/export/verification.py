@@ -4,9 +4,11 @@ they signed.
 A PDF's signatures are sound (`ok`) only if it is certified by its author (the first signature), every signature
 is intact, cryptographically valid and issued by one trusted team authority, nothing added after the certification
 goes beyond what it allows (form filling and signatures), an approval is signed by a team lead other than the
-author, and the last signature covers the whole file. It is an approved record (`passes`) only if it is also
-approved. Each signature is validated as of the time it was signed (the certificate must have been valid then and
-not yet revoked), so a record outlives its signers' certificates. Anything that cannot be read becomes a problem
+author, the last signature covers the whole file, and the cover's "Approved by ..." line is exactly the approval
+that was signed, written under that signature (cpassess.export.approval_line). It is an approved record (`passes`)
+only if it is also approved; a chronology printed on its own passes once certified by whoever printed it. Each
+signature is validated as of the time it was signed (the certificate must have been valid then and not yet
+revoked), so a record outlives its signers' certificates. Anything that cannot be read becomes a problem
 sentence: checking never raises on bad input.
 """
 
@@ -31,8 +33,8 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from cpassess import authority
-from cpassess.export import layout
-from cpassess.export.embedded import RecordCheck, check_record, signed_length
+from cpassess.export import approval_line, layout
+from cpassess.export.embedded import RecordCheck, check_record, document_kind, signed_length
 from cpassess.trust import fingerprint
 from cpassess.workflow import Role
 
@@ -45,6 +47,7 @@ NOT_COVERED = "the last signature does not cover the whole document: something w
 NOT_CERTIFIED = "the document is not certified: the first signature must be the author's certification"
 NO_AUTHORITY = "no team authority given to check against"
 NOT_APPROVED = "certified but NOT approved: no team lead has signed the approval"
+ONLY_PRINTER = "a printed chronology carries one signature, of whoever printed it: it has others"
 TWO_AUTHORITIES = "the signatures come from different team authorities"
 # A laptop's clock may run ahead of the one checking; a signing time beyond this is not believed.
 CLOCK_DRIFT = timedelta(days=1)
@@ -115,6 +118,12 @@ class PdfVerification:
     problems: tuple[str, ...]
     authority: x509.Certificate | None = None  # the trusted team authority the certification chains to
     record: RecordCheck | None = None
+    kind: str | None = None  # None: an assessment; layout.CHRONOLOGY_FORM_ID: a chronology signed off when printed
+
+    @property
+    def signed_off_print(self) -> bool:
+        """A record certified by whoever printed it (the chronology), which no team lead approves."""
+        return self.kind == layout.CHRONOLOGY_FORM_ID
 
     @property
     def record_problems(self) -> tuple[str, ...]:
@@ -136,14 +145,15 @@ class PdfVerification:
         """Every reason this PDF is not a sound, approved record, the most telling first; empty if it is one."""
         reasons = [*self.problems, *(problem for check in self.signatures for problem in check.problems),
                    *self.record_problems]
-        if self.signatures and not any(check.field_name == layout.APPROVAL_FIELD for check in self.signatures):
+        if (self.signatures and not self.signed_off_print
+                and not any(check.field_name == layout.APPROVAL_FIELD for check in self.signatures)):
             reasons.append(NOT_APPROVED)
         return tuple(reasons)
 
     @property
     def passes(self) -> bool:
-        """A sound, approved record: what `verify-pdf` exits 0 for."""
-        return self.ok and self.approved and not self.failures
+        """A sound, approved record (or a sound signed-off print): what `verify-pdf` exits 0 for."""
+        return self.ok and (self.approved or self.signed_off_print) and not self.failures
 
     @property
     def authority_fingerprint(self) -> str | None:
@@ -152,6 +162,9 @@ class PdfVerification:
     @property
     def verdict(self) -> str:
         """The result in one line a meeting chair understands."""
+        if self.passes and self.signed_off_print:
+            who = self.signatures[0].signer_name
+            return f"SIGNED OFF: the child's chronology as {who} printed and certified it, unchanged since"
         if self.passes:
             return "APPROVED: certified by the author and approved by a team lead, unchanged since"
         if self.failures == (NOT_APPROVED,):
@@ -184,7 +197,9 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate], *,
     roots = [asn1_x509.Certificate.load(authority.cert_to_der(certificate)) for certificate in trusted]
     limits = _Limits(roots, trusted, dict(revoked or {}), now or datetime.now(UTC))
     checks = tuple(_check(signature, limits, certification) for signature in embedded)
-    record = check_record(pdf, signed_length(embedded[0].byte_range))
+    certified_length = signed_length(embedded[0].byte_range)
+    record = check_record(pdf, certified_length)
+    kind = document_kind(pdf, certified_length)
 
     problems: list[str] = []
     if not checks[0].is_certification or any(check.is_certification for check in checks[1:]):
@@ -198,8 +213,23 @@ def verify_pdf(pdf: bytes, trusted: Sequence[x509.Certificate], *,
     issuers = {check.issuer_fingerprint for check in checks if check.trusted}
     if len(issuers) > 1:
         problems.append(TWO_AUTHORITIES)
+    approval = next(((index, check.signer_name, check.signing_time) for index, check in enumerate(checks)
+                     if check.field_name == layout.APPROVAL_FIELD and not check.is_certification), None)
+    if kind == layout.CHRONOLOGY_FORM_ID and len(checks) > 1:
+        problems.append(ONLY_PRINTER)
+    elif checks[0].is_certification:
+        problems += _line_problems(reader, embedded, approval)
     used = next((candidate for candidate in trusted if fingerprint(candidate) == checks[0].issuer_fingerprint), None)
-    return PdfVerification(signatures=checks, problems=tuple(problems), authority=used, record=record)
+    return PdfVerification(signatures=checks, problems=tuple(problems), authority=used, record=record, kind=kind)
+
+
+def _line_problems(reader: PdfFileReader, embedded: Sequence[EmbeddedPdfSignature],
+                   approval: tuple[int, str, datetime | None] | None) -> list[str]:
+    try:
+        return approval_line.problems(reader, embedded, approval)
+    except Exception as error:  # as for the whole file: a damaged field is a problem, not a crash
+        logger.info("The approval line could not be read (%s)", type(error).__name__)
+        return ["the cover's approval line cannot be read"]
 
 
 @dataclass(frozen=True)

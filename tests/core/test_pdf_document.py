@@ -352,7 +352,7 @@ def test_a_draft_carries_the_watermark_on_every_page_and_no_signatures(tmp_path:
     last = pdftotext(pdf, total)
     assert "This copy is a draft and has not been approved." in last
     assert last.count("Not signed: this copy is a draft") == 2
-    assert cover_value(pdf, "Approved") == "—" and cover_value(pdf, "Submitted") == "—"
+    assert cover_value(pdf, "Approval") == "Not approved" and cover_value(pdf, "Submitted") == "—"
     # the body reads as typed, in whole words, with the watermark across it
     assert words(complete("girfec-wellbeing")["getting_in_the_way"].split("\n")[0]) in words(pdftotext(pdf))
 

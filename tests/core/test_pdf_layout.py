@@ -176,7 +176,7 @@ def test_the_cover_gives_the_child_household_and_assessment(tmp_path: Path) -> N
     assert cover_value(pdf, "Date of assessment") == "10/11/2026"
     assert "Preparing for a child protection planning meeting (CPPM)" in cover
     assert "Fiona MacLeod Mother Yes" in cover and "Dean Baird Mother's partner No" in cover
-    assert "Shown by the team lead's digital signature on the sign-off page" in cover
+    assert "Filled in by the team lead's digital signature on the sign-off page" in cover
     # the child's record wins over the form's answer when it has one
     led = written(render(record(GIRFEC, answers, child={**family, "lead_professional": "Iain Gillies"})), tmp_path,
                   "led.pdf")

@@ -786,7 +786,7 @@ def test_unapproved_work_exports_as_an_unsigned_draft_that_claims_no_approval(sc
     assert "This copy is a draft and has not been approved." in texts[-1]
     assert texts[-1].count("Not signed: this copy is a draft") == 2
     assert not any("Approved by" in text for text in texts)
-    assert cover_value(pdf, "Approved") == "—"
+    assert cover_value(pdf, "Approval") == "Not approved"
     refused = cli.refused("verify-pdf", pdf, "--trust", scenario.authority)
     assert refused.error_line.endswith("does NOT verify: no signatures")
     output, blocks = pdfsig(pdf)

@@ -4,6 +4,7 @@ child screen with their assessments."""
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from cpassess.assessments import Assessment
+from cpassess.atomic import write_atomic
 from cpassess.caseload import Child
 from cpassess.casework import Casework
+from cpassess.casework.documents import print_chronology
 from cpassess.chi import ChiError, check_chi
 from cpassess.children import ChildRecord, ChildRecordError, parse_child, register_categories
 from cpassess.dates import uk_date
@@ -278,6 +282,10 @@ class ChildScreen(QWidget):
         edit = QPushButton("&Change details…")
         edit.clicked.connect(self._edit)
         header.addWidget(edit)
+        print_chronology = QPushButton("&Print chronology…")
+        print_chronology.setAccessibleName("Print the child's chronology as a PDF signed with your signature")
+        print_chronology.clicked.connect(self._print_chronology)
+        header.addWidget(print_chronology)
         layout.addLayout(header)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -295,7 +303,7 @@ class ChildScreen(QWidget):
         heading = QLabel("Assessments")
         heading.setProperty("role", "section")
         tools.addWidget(heading, 1)
-        taken = {"c", "o"}  # &Change details…, &Open
+        taken = {"c", "o", "p"}  # &Change details…, &Open, &Print chronology…
         for form in default_catalog():
             if form.version != default_catalog().versions(form.id)[-1]:
                 continue
@@ -354,6 +362,29 @@ class ChildScreen(QWidget):
                 self.window_.show_error(error)
                 return
             self.changed.emit()
+
+    def _print_chronology(self) -> None:
+        """The chronology on its own, full or family copy, certified by this user and saved where they choose."""
+        ask = QMessageBox(QMessageBox.Icon.Question, "Print chronology",
+                          "Print the whole chronology, or the family copy without the events marked sensitive?",
+                          parent=self)
+        full = ask.addButton("&Whole chronology", QMessageBox.ButtonRole.AcceptRole)
+        family = ask.addButton("&Family copy", QMessageBox.ButtonRole.AcceptRole)
+        ask.addButton(QMessageBox.StandardButton.Cancel)
+        ask.exec()
+        if ask.clickedButton() not in (full, family):
+            return
+        suffix = "-family-copy" if ask.clickedButton() is family else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Save the chronology", f"chronology{suffix}.pdf",
+                                              "PDF documents (*.pdf)")
+        if not path:
+            return
+        child_id, family_copy = self.child.id, ask.clickedButton() is family
+
+        def work() -> None:
+            write_atomic(Path(path), print_chronology(self.session, child_id, family_copy=family_copy).data)
+
+        self.window_.run(work, lambda _: None, "Printing the chronology…")
 
     def _new(self, form_id: str) -> None:
         try:
