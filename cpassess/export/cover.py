@@ -120,14 +120,15 @@ def assessment_rows(builder: _Builder) -> list[tuple[str, Value]]:
         rows.append(("Reason", reason))
     rows += [("Record", f"{record.assessment_id} · fingerprint {fingerprint(record.content_sha256)}"),
              ("Author", record.author), ("Started", uk_date(record.created)),
-             ("Reviewer", record.reviewer or "Not yet assigned")]
+             ("Reviewer", record.reviewer or ("Not yet assigned" if record.draft
+                                              else "The team lead who signs the approval below"))]
     if record.draft:
         rows += [("Status", record.status), ("Submitted", uk_date(record.submitted_at) or "—"),
                  ("Approval", f"Approved {uk_date(record.approved_at)}" if record.approved_at else "Not approved")]
     else:
         # these bytes are certified at submission; the approval signs the line left for it here
         space = builder.approval_line = ApprovalLineSpace(builder.width - KEY_WIDTH - _CELL_PADDING)
-        rows += [("Status", "Submitted for approval and certified by the author"),
+        rows += [("Status", "Certified by the author at submission; approved only with the approval below"),
                  ("Submitted", f"{uk_date(record.submitted_at)}, certified by the author"),
                  ("Approval", [space, builder.p(APPROVAL_SHOWN, "note", space.width)])]
     return rows
