@@ -12,6 +12,7 @@ from laptops import Laptops
 from cpassess.casework.packages import import_package
 from cpassess.export.verification import verify_pdf
 from cpassess.server import ServerError, ServerUnreachable, outbox
+from cpassess.server import sync as sync_module
 from cpassess.server.mailbox import Mailbox
 from cpassess.server.sync import SyncReport, sync
 
@@ -105,7 +106,7 @@ def cut_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, error: Base
     ("lead", Mailbox, "fetch", psycopg.OperationalError("network cut")),
     ("lead", outbox, "receive", Cut()),  # stored here, the server not yet told
     ("lead", Mailbox, "collect", psycopg.OperationalError("network cut")),  # the server forgot, the reply was lost
-    ("lead", outbox, "settle", Cut()),  # imported, not yet marked
+    ("lead", sync_module, "import_package", Cut()),  # imported and marked so, in one transaction, then killed
 ])
 def test_a_sync_cut_off_at_any_step_resumes_with_nothing_lost_or_doubled(
         laptops: Laptops, monkeypatch: pytest.MonkeyPatch, who: str, owner: Any, name: str,
