@@ -129,6 +129,31 @@ def test_a_sync_cut_off_at_any_step_resumes_with_nothing_lost_or_doubled(
         assert owner_login.execute("SELECT count(*) FROM cpassess.packages").fetchone() == (0,)
 
 
+
+def test_a_sync_killed_between_two_imports_of_one_batch_imports_each_package_once(
+        laptops: Laptops, monkeypatch: pytest.MonkeyPatch) -> None:
+    submitted = [laptops.submit() for _ in range(3)]
+    laptops.sync("prac")
+    real, imported = sync_module.import_package, []
+
+    def killed_after_the_second(*args: Any) -> Any:
+        result = real(*args)
+        imported.append(result)
+        if len(imported) == 2:
+            raise Cut
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sync_module, "import_package", killed_after_the_second)
+        with pytest.raises(Cut):
+            laptops.sync("lead")
+    with laptops.lead.session("lead") as session:
+        assert outbox.sync_state(session).to_import == 1  # the third, stored and waiting; the two done are marked
+    assert counts(laptops.sync("lead")) == (0, 0, 1, 0, 0)
+    assert imports_of(laptops.lead, "lead") == 3
+    with laptops.lead.session("lead") as session:
+        assert {session.assessments.get(aid).status for aid in submitted} == {"submitted"}
+
 def test_with_the_server_down_everything_waits_in_the_outbox(laptops: Laptops, postgres: Cluster) -> None:
     laptops.submit()
     postgres.stop()
