@@ -4,8 +4,8 @@
 
 `server_rows()` starts a throw-away PostgreSQL (tests/server/postgres_cluster.py), gives 200 members a login,
 fills the mailbox, and measures on a team lead's laptop what `cpassess sync` does for an inbox, through sync's
-own `deliver` (streamed over the member's own role under row-level security, stored in the encrypted inbox one
-transaction per batch, then collected): the delivery of 100 packages with 1,000 and with 10,000 waiting, beside
+own `deliver` (fetched over the member's own role under row-level security, stored in the encrypted inbox in
+one transaction per batch, then collected): the delivery of 100 packages with 1,000 and with 10,000 waiting, beside
 one package's round trip; and the server's CPU per package delivered (the member's backend process, from
 /proc), at 10,000 against 1,000 waiting, which must stay flat. Delivery treats a package as sealed bytes, so
 these are random bytes of a real submission's size (`package_bytes`); the rest of the mailbox is smaller filler,

@@ -6,7 +6,6 @@ server is what enforces it for a member's own role. Each step is its own transac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -50,15 +49,14 @@ class Mailbox:
             row = self.connection.execute("SELECT body FROM cpassess.rosters ORDER BY serial DESC LIMIT 1").fetchone()
         return bytes(row[0]) if row else None
 
-    def fetch(self, limit: int) -> Iterator[tuple[str, bytes]]:
-        """The oldest packages waiting for this member: (the server's SHA-256 for them, the package), streamed
-        as the server sends them, so one is stored here while the next is on its way. Read them all before the
-        next statement on this connection."""
-        with self.connection.transaction():  # binary: the packages come as they are, not as hex text
-            for sha256, body in self.connection.cursor().stream(
-                    "SELECT sha256, body FROM cpassess.packages WHERE recipient = %s ORDER BY id LIMIT %s",
-                    (self.username, limit), binary=True):
-                yield str(sha256), bytes(body)
+    def fetch(self, limit: int) -> list[tuple[str, bytes]]:
+        """The oldest packages waiting for this member: (the server's SHA-256 for them, the package). Fetched
+        whole before anything is stored, so the laptop's write transaction never waits on the network."""
+        with self.connection.transaction():
+            rows = self.connection.execute(  # binary: the packages come as they are, not as hex text
+                "SELECT sha256, body FROM cpassess.packages WHERE recipient = %s ORDER BY id LIMIT %s",
+                (self.username, limit), binary=True).fetchall()
+        return [(str(sha256), bytes(body)) for sha256, body in rows]
 
     def collect(self, sha256s: list[str]) -> None:
         """Tell the server these packages are safely stored here: it forgets them."""

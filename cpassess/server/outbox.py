@@ -9,7 +9,7 @@ after an interruption finds its work already done.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -80,9 +80,8 @@ def mark_rosters_sent(session: Session) -> None:
                            (utc_now(),))
 
 
-def receive(session: Session, packages: Iterable[bytes]) -> int:
-    """Store fetched packages (one transaction, taking them as they arrive) before the server forgets them;
-    returns how many were new."""
+def receive(session: Session, packages: list[bytes]) -> int:
+    """Store fetched packages (one transaction) before the server forgets them; returns how many were new."""
     new = 0
     with session.db.write() as connection:
         for package in packages:

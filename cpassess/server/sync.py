@@ -9,7 +9,6 @@ before a crash counts as already imported, never twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -186,22 +185,14 @@ def _roster(session: Session, mailbox: Mailbox, report: SyncReport) -> None:
 
 
 def deliver(session: Session, mailbox: Mailbox) -> int:
-    """The server's packages for this user into the encrypted inbox, BATCH at a time: each batch stored in one
-    transaction as it streams in, and only then collected from the server. Returns how many were new here."""
+    """The server's packages for this user into the encrypted inbox, BATCH at a time: each batch fetched in one
+    query, stored in one transaction, and only then collected from the server in one statement. Returns how many
+    were new here."""
     received = 0
-    while True:
-        arrived: list[str] = []
-        received += outbox.receive(session, _noting(mailbox.fetch(BATCH), arrived))
-        if not arrived:
-            return received
-        mailbox.collect(arrived)
-
-
-def _noting(fetched: Iterator[tuple[str, bytes]], arrived: list[str]) -> Iterator[bytes]:
-    """The packages of `fetched`, noting in `arrived` the server's name for each."""
-    for sha256, package in fetched:
-        arrived.append(sha256)
-        yield package
+    while batch := mailbox.fetch(BATCH):
+        received += outbox.receive(session, [package for _, package in batch])
+        mailbox.collect([sha256 for sha256, _ in batch])
+    return received
 
 
 def import_waiting(session: Session, report: SyncReport) -> None:

@@ -158,3 +158,18 @@ def test_user_remove_on_the_command_line_says_what_became_of_the_server_login(
     assert main(["sync", "--db", str(laptops.lead.db), "--as", "lead", "--password-stdin"]) == 0
     assert "Ended lead2's team-server login (removed from the team)." in capsys.readouterr().out
     assert_locked_out(laptops, "lead2")
+
+
+def test_the_server_can_be_owned_by_an_ordinary_login_that_may_create_roles(
+        team: Team, tmp_path: Path, postgres: Cluster) -> None:
+    """As a council would run it: the team's database owned by a login with CREATEROLE, not a superuser."""
+    import secrets
+
+    password = secrets.token_hex(12)
+    with psycopg.connect(postgres.url(), autocommit=True) as superuser:
+        superuser.execute(f"CREATE ROLE team_owner LOGIN CREATEROLE PASSWORD '{password}'")
+        superuser.execute("CREATE DATABASE owned_team OWNER team_owner")
+    joined = Laptops(team, tmp_path, postgres.url("owned_team", user="team_owner", password=password))
+    with joined.lead.session("lead") as session:
+        assert remove_user(session, "lead2", joined.urls["lead"]).server == "ended"
+    assert_locked_out(joined, "lead2")
