@@ -240,6 +240,10 @@ class SettingsScreen(QScrollArea):
             QMessageBox.information(self, "Remove user", "Select the user who is leaving the team first.")
             return
         user = self.users.row_at(selected[0].row())
+        if self.window_.team_sync is not None and self.window_.team_sync.running:  # it has the database open too
+            QMessageBox.information(self, "Remove user", "A sync with the team server is under way; remove the user "
+                                    "when it has finished (a few seconds).")
+            return
         answer = QMessageBox.question(
             self, "Remove user", f"Remove {user.display_name} ({user.username}) from the team? Their account is "
             "closed and their certificate revoked for good; this laptop's database is re-keyed.")
