@@ -71,6 +71,11 @@ class TeamServerSync(QObject):
                                               daemon=True)
             self._listener.start()
 
+    @property
+    def running(self) -> bool:
+        """A sync is under way on its own connection to the database."""
+        return self._running
+
     def stop(self) -> None:
         """On lock: no more syncs; the listening thread ends within a couple of seconds."""
         self._stop.set()

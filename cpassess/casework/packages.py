@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -172,8 +173,9 @@ def _decision(session: Session, assessment: Assessment) -> dict[str, Any]:
 # --- import --------------------------------------------------------------------------------------------------
 
 
-def import_package(session: Session, data: bytes) -> ImportResult:
-    """Check a package completely, then apply it in one transaction; PackageRefused leaves nothing changed."""
+def import_package(session: Session, data: bytes, also: Callable[[Any], None] | None = None) -> ImportResult:
+    """Check a package completely, then apply it in one transaction; PackageRefused leaves nothing changed.
+    `also` makes more writes in that same transaction (sync marks its inbox copy imported with it)."""
     own_certificates = session.certificates_of(session.user.username)
     opened = open_envelope(data, session.user.username, session.signing_key, own_certificates)
     if revoked := package_revocation_problem(session, opened.sender_certificate, opened.payload.get("created")):
@@ -211,6 +213,8 @@ def import_package(session: Session, data: bytes) -> ImportResult:
         audit.append(connection, session.signing_key, session.user.username, "package.imported", "assessment",
                      assessment_id, {"kind": opened.kind, "from": sender, "sequence": sequence,
                                      "package_sha256": digest})
+        if also is not None:
+            also(connection)
     return ImportResult(opened.kind, assessment_id, status, sender)
 
 

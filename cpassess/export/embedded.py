@@ -135,14 +135,16 @@ def check_record(pdf: bytes, certified_length: int | None = None) -> RecordCheck
     the first signature covers) and the whole file, and check both are the same and hash to the fingerprint the
     document names."""
     try:
+        whole = PdfFileReader(io.BytesIO(pdf))
         if certified_length is None:
-            certified_length = first_signed_length(PdfFileReader(io.BytesIO(pdf)))
+            certified_length = first_signed_length(whole)
         if certified_length is None:
             return RecordCheck(None, None, "there is no certified revision to read the record from")
-        certified_reader = PdfFileReader(io.BytesIO(pdf[:certified_length]))
+        # a document only certified is its certified revision: parsed once (importing a package checks hundreds)
+        certified_reader = whole if certified_length == len(pdf) else PdfFileReader(io.BytesIO(pdf[:certified_length]))
         certified = _record_from(certified_reader)
         named = _keyword_hash(certified_reader)
-        latest = _record_from(PdfFileReader(io.BytesIO(pdf)))
+        latest = certified if certified_reader is whole else _record_from(whole)
     except Exception as error:  # as above
         logger.info("record.json could not be checked (%s)", type(error).__name__)
         return RecordCheck(None, None, "the document carries no readable record.json")

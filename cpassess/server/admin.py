@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import errors, sql
 
-from cpassess.server import ServerError
+from cpassess.server import ServerError, outbox
 from cpassess.server.connection import connect, database_name, group_role, member_role
 from cpassess.server.outbox import mark_rosters_sent, sha256_of
 from cpassess.server.schema import check_schema, migrate
@@ -103,6 +103,7 @@ def init_server(session: Session, url: str) -> list[MemberLogin]:
     with _administering(session, url) as connection:
         try:
             migrate(connection, create_group(connection, database))
+            end_pending_removals(session, connection)
             with connection.transaction():
                 members = _members(connection)
                 logins = [create_login(connection, database, user.username, Role.ADMINISTRATOR in user.roles)
@@ -123,6 +124,7 @@ def add_member(session: Session, url: str, username: str) -> MemberLogin:
     with _administering(session, url) as connection:
         check_schema(connection)
         try:
+            end_pending_removals(session, connection)
             with connection.transaction():
                 if username in _members(connection):
                     raise NotAllowed(f"{username} is already a member of the team server.")
@@ -133,32 +135,42 @@ def add_member(session: Session, url: str, username: str) -> MemberLogin:
     return login
 
 
+def end_membership(connection: psycopg.Connection[Any], username: str) -> int | None:
+    """End a member's server login (their role dropped, their sessions ended, the packages waiting for them
+    deleted: only they could open them) with the administrator's or the owner's login; returns how many
+    packages were deleted, None when `username` is not an active member there."""
+    with connection.transaction():
+        row = connection.execute("SELECT cpassess.end_membership(%s)", (username,)).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+def end_pending_removals(session: Session, connection: psycopg.Connection[Any]) -> list[str]:
+    """End on the server every leaver's login that `user remove` could not end there (the server was out of
+    reach); returns their usernames. The roster that revokes them is in the outbox since `user remove`: the
+    caller publishes it. Administrators only."""
+    pending = outbox.pending_removals(session)
+    if not pending:
+        return []
+    check_is_administrator(session.actor)
+    for username in pending:
+        end_membership(connection, username)  # None: never a member there, or already gone: nothing left to end
+        outbox.removal_ended(session, username)
+    log.info("ended %d pending server removal(s)", len(pending))
+    return pending
+
+
 def remove_member(session: Session, url: str, username: str) -> int:
-    """End a member's server login: their role is dropped, their sessions ended and the packages waiting for
-    them deleted (only they could open them); returns how many packages were deleted."""
-    database = database_name(url)
-    role = member_role(database, username)
+    """End a member's server login (see `end_membership`) and publish the roster; returns how many packages
+    waiting for them were deleted."""
     with _administering(session, url) as connection:
         check_schema(connection)
         try:
-            with connection.transaction():
-                if username not in _members(connection):
-                    raise NotAllowed(f"{username} is not a member of the team server.")
-                connection.execute("UPDATE cpassess.members SET active = false WHERE username = %s", (username,))
-                deleted = connection.execute("DELETE FROM cpassess.packages WHERE recipient = %s",
-                                             (username,)).rowcount
-                if _role_exists(connection, role):
-                    connection.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(role)))
-            try:
-                with connection.transaction():
-                    connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
-                                       (role,))
-            except errors.InsufficientPrivilege:
-                log.warning("could not end a removed member's open server sessions (needs pg_signal_backend)")
-            with connection.transaction():
-                if _role_exists(connection, role):
-                    connection.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+            deleted = end_membership(connection, username)
+            if deleted is None:
+                raise NotAllowed(f"{username} is not a member of the team server.")
+            outbox.removal_ended(session, username)  # if `user remove` left it waiting
+            end_pending_removals(session, connection)
             publish_roster(session, connection)
         except psycopg.errors.ProgrammingError as error:
             raise _refused(error) from None
-    return max(deleted, 0)
+    return deleted

@@ -50,7 +50,8 @@ class Mailbox:
         return bytes(row[0]) if row else None
 
     def fetch(self, limit: int) -> list[tuple[str, bytes]]:
-        """The oldest packages waiting for this member: (the server's SHA-256 for them, the package)."""
+        """The oldest packages waiting for this member: (the server's SHA-256 for them, the package). Fetched
+        whole before anything is stored, so the laptop's write transaction never waits on the network."""
         with self.connection.transaction():
             rows = self.connection.execute(  # binary: the packages come as they are, not as hex text
                 "SELECT sha256, body FROM cpassess.packages WHERE recipient = %s ORDER BY id LIMIT %s",

@@ -9,8 +9,9 @@ after an interruption finds its work already done.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cpassess.dates import utc_now
 
@@ -90,9 +91,15 @@ def receive(session: Session, packages: list[bytes]) -> int:
     return new
 
 
-def waiting(session: Session) -> list[Waiting]:
-    rows = session.db.query("SELECT sha256, package FROM server_inbox WHERE state = 'waiting' ORDER BY id")
-    return [Waiting(row["sha256"], bytes(row["package"])) for row in rows]
+def waiting(session: Session) -> Iterator[Waiting]:
+    """The fetched packages still to import, oldest first, read one at a time (10,000 of them would not fit in
+    memory at once)."""
+    ids = [row["id"] for row in session.db.query("SELECT id FROM server_inbox WHERE state = 'waiting' ORDER BY id")]
+    for row_id in ids:
+        row = session.db.query_one("SELECT sha256, package FROM server_inbox WHERE id = ? AND state = 'waiting'",
+                                   (row_id,))
+        if row is not None:
+            yield Waiting(row["sha256"], bytes(row["package"]))
 
 
 def already_imported(session: Session, sha256: str) -> bool:
@@ -105,15 +112,39 @@ def already_imported(session: Session, sha256: str) -> bool:
 def settle(session: Session, sha256: str, state: str, reason: str | None = None) -> None:
     """Record what became of a fetched package; an imported one's copy is dropped, a refused one's kept."""
     with session.db.write() as connection:
-        connection.execute("UPDATE server_inbox SET state = ?, reason = ?, settled = ?, "
-                           "package = CASE WHEN ? = 'imported' THEN NULL ELSE package END WHERE sha256 = ?",
-                           (state, reason, utc_now(), state, sha256))
+        settle_in(connection, sha256, state, reason)
+
+
+def settle_in(connection: Any, sha256: str, state: str, reason: str | None = None) -> None:
+    """`settle` inside the caller's transaction (the import's own: imported and marked so, or neither)."""
+    connection.execute("UPDATE server_inbox SET state = ?, reason = ?, settled = ?, "
+                       "package = CASE WHEN ? = 'imported' THEN NULL ELSE package END WHERE sha256 = ?",
+                       (state, reason, utc_now(), state, sha256))
 
 
 def retry_refused(session: Session) -> None:
     """Put refused packages back in line (after a newer roster, a sender unknown before may now be trusted)."""
     with session.db.write() as connection:
         connection.execute("UPDATE server_inbox SET state = 'waiting', reason = NULL WHERE state = 'refused'")
+
+
+def keep_removal(session: Session, username: str) -> None:
+    """Remember that `username`'s server login is to be ended (a leaver), until an administrator's laptop has
+    done it on the server."""
+    with session.db.write() as connection:
+        connection.execute("INSERT INTO server_removals (username, requested) VALUES (?, ?) ON CONFLICT (username) "
+                           "DO UPDATE SET requested = excluded.requested, ended = NULL", (username, utc_now()))
+
+
+def pending_removals(session: Session) -> list[str]:
+    return [str(row["username"]) for row in session.db.query(
+        "SELECT username FROM server_removals WHERE ended IS NULL ORDER BY requested, username")]
+
+
+def removal_ended(session: Session, username: str) -> None:
+    with session.db.write() as connection:
+        connection.execute("UPDATE server_removals SET ended = ? WHERE username = ? AND ended IS NULL",
+                           (utc_now(), username))
 
 
 def server_url(session: Session) -> str | None:

@@ -92,7 +92,46 @@ CREATE POLICY heads_moved_by_their_member ON cpassess.audit_heads FOR UPDATE TO 
     WITH CHECK (username = (SELECT cpassess.me()) OR (SELECT cpassess.i_am_administrator()));
 """
 
-SERVER_MIGRATIONS: tuple[str, ...] = (_V1,)
+# v2: a leaver's membership ended from an administrator's own login (`cpassess user remove` on their laptop, or
+# their next sync), with the rights of the schema's owner, who made the member roles. The caller is checked as
+# the login (session_user): inside the function current_user is the owner. NULL: not an active member.
+_V2 = """
+CREATE FUNCTION cpassess.end_membership(leaver text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    leaver_role name;
+    deleted bigint;
+BEGIN
+    IF NOT (pg_has_role(session_user, current_user, 'MEMBER') OR EXISTS (
+            SELECT 1 FROM cpassess.members WHERE role = session_user AND active AND administrator)) THEN
+        RAISE insufficient_privilege USING MESSAGE = 'only an administrator ends a membership';
+    END IF;
+    SELECT role INTO leaver_role FROM cpassess.members WHERE username = leaver AND active;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF leaver_role = session_user THEN
+        RAISE insufficient_privilege USING MESSAGE = 'an administrator cannot end their own membership';
+    END IF;
+    UPDATE cpassess.members SET active = false WHERE username = leaver;
+    DELETE FROM cpassess.packages WHERE recipient = leaver;  -- only the leaver could open them
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    BEGIN
+        PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = leaver_role;
+    EXCEPTION WHEN insufficient_privilege THEN
+        RAISE WARNING 'the open sessions of a removed member could not be ended (needs pg_signal_backend)';
+    END;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = leaver_role) THEN
+        EXECUTE format('DROP ROLE %I', leaver_role);
+    END IF;
+    RETURN deleted;
+END $$;
+REVOKE ALL ON FUNCTION cpassess.end_membership(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cpassess.end_membership(text) TO {group};
+"""
+
+SERVER_MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def schema_version(connection: Any) -> int:

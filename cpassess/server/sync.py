@@ -19,7 +19,7 @@ from cpassess.exchange.envelope import PackageRefused
 from cpassess.server import ServerError, ServerUnreachable, outbox
 from cpassess.server.connection import checked_url, connect, describe
 from cpassess.server.mailbox import Mailbox
-from cpassess.workflow import NotAllowed
+from cpassess.workflow import NotAllowed, Role
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -38,11 +38,13 @@ class SyncReport:
     already: int = 0
     refused: list[str] = field(default_factory=list)
     roster_members: int | None = None
+    removed: list[str] = field(default_factory=list)  # leavers whose server login this sync ended
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
         lines = [f"Sent {self.sent}, received {self.received}: {self.imported} imported, {self.already} already "
                  f"here, {len(self.refused)} refused."]
+        lines += [f"Ended {username}'s team-server login (removed from the team)." for username in self.removed]
         if self.roster_members is not None:
             lines.append(f"Imported the team roster: {self.roster_members} members.")
         if self.held_back:
@@ -52,11 +54,12 @@ class SyncReport:
         return lines + self.warnings
 
 
-def import_package(session: Session, data: bytes) -> Any:
-    """The one place sync hands a package to the exchange import and its rules (§10)."""
+def import_package(session: Session, data: bytes, sha256: str) -> Any:
+    """The one place sync hands a package to the exchange import and its rules (§10); its inbox copy is marked
+    imported in the import's own transaction."""
     from cpassess.casework.packages import import_package as apply
 
-    return apply(session, data)
+    return apply(session, data, also=lambda connection: outbox.settle_in(connection, sha256, "imported"))
 
 
 def sync(session: Session, url: str | None = None) -> SyncReport:
@@ -72,10 +75,11 @@ def sync(session: Session, url: str | None = None) -> SyncReport:
             mailbox = Mailbox(connection, session.user.username)
             if url is not None and url != outbox.server_url(session):
                 outbox.set_server_url(session, url)
+            _end_removals(session, connection, report)
             _push(session, mailbox, report)
             _roster(session, mailbox, report)
-            _fetch(session, mailbox, report)
-            _import(session, report)
+            report.received += deliver(session, mailbox)
+            import_waiting(session, report)
             _publish_head(session, mailbox, report)
     except psycopg.OperationalError as error:
         log.warning("team server connection lost: %s", type(error).__name__)
@@ -109,6 +113,20 @@ def sync_on_own_connection(session: Session) -> SyncReport:
         return sync(worker)
     finally:
         worker.close()
+
+
+def _end_removals(session: Session, connection: psycopg.Connection[Any], report: SyncReport) -> None:
+    """A leaver's server login that `user remove` could not end (the server was out of reach) is ended by the
+    next sync of an administrator; the roster revoking them goes with the push that follows."""
+    from cpassess.server.admin import end_pending_removals
+
+    if not outbox.pending_removals(session) or not session.actor.has(Role.ADMINISTRATOR):
+        return
+    try:
+        report.removed = end_pending_removals(session, connection)
+    except psycopg.errors.InsufficientPrivilege:
+        report.warnings.append("Your team-server login may not end a leaver's membership: run cpassess server "
+                               "remove-member with the database owner's login.")
 
 
 def _push(session: Session, mailbox: Mailbox, report: SyncReport) -> None:
@@ -166,25 +184,31 @@ def _roster(session: Session, mailbox: Mailbox, report: SyncReport) -> None:
     outbox.retry_refused(session)
 
 
-def _fetch(session: Session, mailbox: Mailbox, report: SyncReport) -> None:
+def deliver(session: Session, mailbox: Mailbox) -> int:
+    """The server's packages for this user into the encrypted inbox, BATCH at a time: each batch fetched in one
+    query, stored in one transaction, and only then collected from the server in one statement. Returns how many
+    were new here."""
+    received = 0
     while batch := mailbox.fetch(BATCH):
-        report.received += outbox.receive(session, [package for _, package in batch])
+        received += outbox.receive(session, [package for _, package in batch])
         mailbox.collect([sha256 for sha256, _ in batch])
+    return received
 
 
-def _import(session: Session, report: SyncReport) -> None:
+def import_waiting(session: Session, report: SyncReport) -> None:
+    """Import what the inbox holds by the rules of §10, one package at a time; each import and the inbox's
+    note that it is done are one transaction, so a kill leaves a package either imported and marked, or neither."""
     for item in outbox.waiting(session):
-        if outbox.already_imported(session, item.sha256):
+        if outbox.already_imported(session, item.sha256):  # came by hand too, or an older version's cut-off sync
             outbox.settle(session, item.sha256, "imported")
             report.already += 1
             continue
         try:
-            import_package(session, item.package)
+            import_package(session, item.package, item.sha256)
         except (PackageRefused, NotAllowed) as refusal:
             outbox.settle(session, item.sha256, "refused", str(refusal))
             report.refused.append(str(refusal))
             continue
-        outbox.settle(session, item.sha256, "imported")
         report.imported += 1
 
 

@@ -256,10 +256,23 @@ CREATE TABLE chronology_events (
 CREATE INDEX chronology_by_child ON chronology_events(child_id, event_date);
 """
 
+# v9 (the team server): a leaver's server login still to be ended, kept here until an administrator's laptop has
+# reached the server (DESIGN §8.7, §15); and the imports found by the package they came in, which sync asks of
+# every package it delivers (without the index, a scan of the whole audit log each time).
+_V9 = """
+CREATE TABLE server_removals (
+    username TEXT PRIMARY KEY,
+    requested TEXT NOT NULL,
+    ended TEXT
+);
+CREATE INDEX audit_imported_packages ON audit_events(json_extract(detail, '$.package_sha256'))
+    WHERE action = 'package.imported';
+"""
+
 # A migration is an SQL script or a Python step given the connection (STYLE point 20); each runs in one transaction.
 Migration = str | Callable[[Any], None]
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 
 
 class NewerSchema(Exception):

@@ -102,3 +102,31 @@ def test_with_a_server_set_sending_needs_no_file_and_syncs_at_once(qtbot: Any, l
 
 def counts_on_lead(laptops: Laptops) -> int:
     return laptops.sync("lead").imported
+
+
+def test_removing_a_user_in_settings_ends_their_server_login_too(
+        qtbot: Any, laptops: Laptops, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.screens.settings import SettingsScreen
+
+    with laptops.lead.session("lead") as session:
+        set_server(session, laptops.urls["lead"])
+    window = unlocked_window(qtbot, laptops.lead, "lead")
+    qtbot.waitUntil(lambda: window.team_sync.label.text().startswith("Synced "), timeout=SLOW_MS)
+    window.workspace.show_settings()
+    settings = window.findChild(SettingsScreen)
+    assert settings is not None
+    row = [user.username for user in settings.users.rows()].index("lead2")
+    settings.users_table.selectRow(row)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *_: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: shown.append(text))
+    qtbot.mouseClick(settings.remove_user_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown), timeout=SLOW_MS)
+    assert shown[0].startswith("Removed lead2: account closed")
+    assert "lead2 can no longer log in to the team server" in shown[0]
+    assert [user.active for user in settings.users.rows() if user.username == "lead2"] == [False]
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(laptops.urls["lead2"]).close()

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import pytest
 
-from cpassess.server import ServerError, ServerUnreachable
+from cpassess.server import ServerError, ServerUnreachable, schema
 from cpassess.server.admin import add_member, init_server, remove_member
 from cpassess.server.connection import checked_url, database_name, member_url
 from cpassess.server.schema import SERVER_MIGRATIONS
+from cpassess.server.sync import sync
 from cpassess.workflow import NotAllowed
 
 if TYPE_CHECKING:
@@ -138,3 +139,19 @@ def test_tls_is_required_unless_the_server_is_on_this_computer(monkeypatch: pyte
     with pytest.raises(ServerError, match="starts with postgresql://"):
         checked_url("https://team.example.org/cpassess")
     assert os.environ.get("PGSSLMODE") is None
+
+
+def test_a_server_set_up_by_the_previous_version_is_upgraded_by_server_init(
+        team: Team, server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as older:
+        older.setattr(schema, "SERVER_MIGRATIONS", SERVER_MIGRATIONS[:1])
+        logins = logins_for(team, server_url)
+    with as_role(logins["prac"]) as prac:
+        assert prac.execute("SELECT max(version) FROM cpassess.schema_version").fetchone() == (1,)
+    with team.session("prac") as session, pytest.raises(ServerError, match="runs cpassess server init to upgrade"):
+        sync(session, logins["prac"])
+    with team.session("lead") as session:
+        assert init_server(session, server_url) == []  # the upgrade; everyone keeps their login
+    with as_role(logins["lead"]) as lead:
+        assert lead.execute("SELECT max(version) FROM cpassess.schema_version").fetchone() == (len(SERVER_MIGRATIONS),)
+        assert lead.execute("SELECT cpassess.end_membership('lead2')").fetchone() == (0,)

@@ -12,6 +12,7 @@ from laptops import Laptops
 from cpassess.casework.packages import import_package
 from cpassess.export.verification import verify_pdf
 from cpassess.server import ServerError, ServerUnreachable, outbox
+from cpassess.server import sync as sync_module
 from cpassess.server.mailbox import Mailbox
 from cpassess.server.sync import SyncReport, sync
 
@@ -105,7 +106,7 @@ def cut_once(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, error: Base
     ("lead", Mailbox, "fetch", psycopg.OperationalError("network cut")),
     ("lead", outbox, "receive", Cut()),  # stored here, the server not yet told
     ("lead", Mailbox, "collect", psycopg.OperationalError("network cut")),  # the server forgot, the reply was lost
-    ("lead", outbox, "settle", Cut()),  # imported, not yet marked
+    ("lead", sync_module, "import_package", Cut()),  # imported and marked so, in one transaction, then killed
 ])
 def test_a_sync_cut_off_at_any_step_resumes_with_nothing_lost_or_doubled(
         laptops: Laptops, monkeypatch: pytest.MonkeyPatch, who: str, owner: Any, name: str,
@@ -127,6 +128,28 @@ def test_a_sync_cut_off_at_any_step_resumes_with_nothing_lost_or_doubled(
     with psycopg.connect(laptops.server_url) as owner_login:
         assert owner_login.execute("SELECT count(*) FROM cpassess.packages").fetchone() == (0,)
 
+
+
+def test_a_sync_killed_between_two_imports_of_one_batch_imports_each_package_once(
+        laptops: Laptops, monkeypatch: pytest.MonkeyPatch) -> None:
+    submitted = [laptops.submit() for _ in range(2)]
+    laptops.sync("prac")
+    real = sync_module.import_package
+
+    def killed_after_it(*args: Any) -> Any:
+        real(*args)
+        raise Cut
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sync_module, "import_package", killed_after_it)
+        with pytest.raises(Cut):
+            laptops.sync("lead")
+    with laptops.lead.session("lead") as session:
+        assert outbox.sync_state(session).to_import == 1  # the second, stored and waiting; the first is marked
+    assert counts(laptops.sync("lead")) == (0, 0, 1, 0, 0)
+    assert imports_of(laptops.lead, "lead") == 2
+    with laptops.lead.session("lead") as session:
+        assert {session.assessments.get(aid).status for aid in submitted} == {"submitted"}
 
 def test_with_the_server_down_everything_waits_in_the_outbox(laptops: Laptops, postgres: Cluster) -> None:
     laptops.submit()

@@ -214,14 +214,47 @@ class SettingsScreen(QScrollArea):
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         table.setMinimumHeight(150)
         table.setTabKeyNavigation(False)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.users_table = table
         layout.addWidget(table)
         add = QPushButton("&Add user…")
         add.clicked.connect(self._add_user)
+        self.remove_user_button = QPushButton("Remove u&ser…")
+        self.remove_user_button.setAccessibleName("Remove the selected user from the team")
+        self.remove_user_button.clicked.connect(self._remove_user)
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.remove_user_button)
         row.addWidget(add)
         layout.addLayout(row)
         return box
+
+    def _remove_user(self) -> None:
+        """Close the selected account, revoke and re-key; with a team server set, end their login there too
+        (the core's `remove_user`, as `cpassess user remove`)."""
+        from cpassess.server.leavers import Removal, remove_user
+
+        selected = self.users_table.selectionModel().selectedRows()
+        if not selected:
+            QMessageBox.information(self, "Remove user", "Select the user who is leaving the team first.")
+            return
+        user = self.users.row_at(selected[0].row())
+        if self.window_.team_sync is not None and self.window_.team_sync.running:  # it has the database open too
+            QMessageBox.information(self, "Remove user", "A sync with the team server is under way; remove the user "
+                                    "when it has finished (a few seconds).")
+            return
+        answer = QMessageBox.question(
+            self, "Remove user", f"Remove {user.display_name} ({user.username}) from the team? Their account is "
+            "closed and their certificate revoked for good; this laptop's database is re-keyed.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def removed(removal: Removal) -> None:
+            self.users.set_rows(self.session.users())
+            QMessageBox.information(self, "User removed", "\n".join(removal.describe()))
+
+        self.window_.run(lambda: remove_user(self.session, user.username), removed, "Removing the user…")
 
     def _add_user(self) -> None:
         dialog = AddUserDialog(self)
