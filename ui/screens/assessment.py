@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from cpassess.assessments import Assessment, EditConflict, SubmissionRefused
 from cpassess.casework import Action, Casework
-from cpassess.forms import AnswersError, Problem, fingerprint, validate_submission
+from cpassess.forms import AnswersError, Problem, default_catalog, fingerprint, validate_submission
 from cpassess.storage import DiskFull
 from cpassess.workflow import STATUS_LABELS, NotAllowed
 from ui.fault_banner import FaultBanner
@@ -297,6 +297,13 @@ class AssessmentScreen(QWidget):
             send.setToolTip("For a colleague on another laptop: an encrypted file only they can open")
             send.clicked.connect(lambda: send_package(self.window_, self.session, self.assessment))
             header.addWidget(send)
+        if Action.MIGRATE in self.allowed:
+            newest = default_catalog().newest_version(self.form.id)
+            self.migrate_button = QPushButton(f"Mo&ve to version {newest}…")
+            self.migrate_button.setToolTip(f"This draft uses version {self.form.version} of the form; see what "
+                                           f"moving it to version {newest} drops and adds before deciding")
+            self.migrate_button.clicked.connect(self.migrate)
+            header.addWidget(self.migrate_button)
         if self.editable:
             self.submit_button = QPushButton("&Submit for review…")
             self.submit_button.setProperty("role", "primary")
@@ -367,6 +374,32 @@ class AssessmentScreen(QWidget):
         self.save_if_dirty()
         if closing and self.editable and not self.dirty:
             self.session.assessments.clear_editing()
+
+    # --- a newer version of the form ------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Show what moving to the newest version drops and adds; move only if the user says so."""
+        from ui.screens.migrate import MigrationDialog
+
+        if not self.save():
+            return
+        try:
+            migration = self.casework.migration(self.assessment.id)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        if MigrationDialog(migration, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            moved = self.casework.migrate(self.assessment.id, migration.target.version)
+        except (NotAllowed, EditConflict) as error:
+            self.window_.show_error(error)
+            return
+        section_id = self._current_section_id()
+        self.window_.workspace.open_assessment(moved.id)  # the editor is built from the new version's form
+        screen = self.window_.workspace.current()
+        if isinstance(screen, AssessmentScreen):
+            screen.view.show_section(section_id)  # the same section, if the new version still has it
 
     # --- submit --------------------------------------------------------------------------------------------
 
