@@ -8,15 +8,17 @@ import random
 from pathlib import Path
 from typing import Any
 
-from app_driver import SAM, DialogAnswer, button, click, open_window, unlock
-from PySide6.QtWidgets import QPushButton
+from app_driver import SAM, DialogAnswer, MessageBoxes, button, click, open_window, unlock
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from cpassess.casework import Action, Casework
 from cpassess.demo import sample_answers
-from cpassess.forms import default_catalog
+from cpassess.forms import default_catalog, validate_submission
+from ui.form_view import FormView
 from ui.main_window import MainWindow
 from ui.screens.assessment import AssessmentScreen
 from ui.screens.migrate import MigrationDialog
+from ui.screens.review_dialogs import ApproveDialog
 
 NEGLECT_V1 = default_catalog().get("neglect-assessment", 1)
 
@@ -84,3 +86,89 @@ def test_a_draft_on_the_newest_version_is_not_offered_a_move(qtbot: Any, app_loo
     screen = window.workspace.current()
     assert Action.MIGRATE not in screen.allowed
     assert not any("Move to version" in b.text().replace("&", "") for b in screen.findChildren(QPushButton))
+
+
+# --- the form's cross-field warnings ------------------------------------------------------------------------------
+
+NEGLECT = default_catalog().get("neglect-assessment")
+HIGH_BUT_NO_ACTION = "The overall level of concern is high, but no further action is recommended."
+
+
+def worrying_answers() -> dict[str, Any]:
+    """Complete v2 answers, submittable, with high concern and no further action (the form warns, it does not
+    refuse)."""
+    answers = sample_answers(NEGLECT, random.Random(5), "Ava", dt.date.today())
+    return {**answers, "overall_concern": "high", "recommendation": "no_further_action", "significant_harm": "no"}
+
+
+def test_a_warning_appears_beside_its_questions_as_answers_change_and_blocks_nothing(qtbot: Any) -> None:
+    answers = worrying_answers()
+    assert not validate_submission(NEGLECT, answers)  # nothing to put right: a warning is not a problem
+    view = FormView(NEGLECT, {**answers, "recommendation": "cppm"})
+    qtbot.addWidget(view)
+    view.show()
+    analysis = NEGLECT.section_of("recommendation").id
+    view.show_section(analysis)
+    concern, recommendation = view.row("overall_concern"), view.row("recommendation")
+    assert view.warnings() == [] and concern.warning is None
+    recommendation.editor.set_value("no_further_action")
+    recommendation.editor.changed.emit()  # as a click on the option would
+    qtbot.waitUntil(lambda: bool(view.warnings()))
+    for row in (concern, recommendation):
+        assert row.warning is not None and row.warning.isVisible()
+        assert row.warning.text().startswith(f"△ {HIGH_BUT_NO_ACTION}")  # a symbol, not only a colour
+        assert row.warning.property("role") == "warning" and not row.problem.isVisible()
+    assert not view.row("significant_harm").warning  # only the questions the warning is about
+    section = next(state for state in view.sections.rows() if state.section.id == analysis)
+    assert "△ 1 to check" in section.describe()
+    assert view.shown_problems() == []
+    recommendation.editor.set_value("cppm")
+    recommendation.editor.changed.emit()
+    qtbot.waitUntil(lambda: not view.warnings())
+    assert not concern.warning.isVisible() and not recommendation.warning.isVisible()
+
+
+def test_the_author_sees_the_warnings_listed_and_again_before_submitting(qtbot: Any, app_look: Any, demo_db: Path,
+                                                                         monkeypatch: Any) -> None:
+    boxes = MessageBoxes(answer=QMessageBox.StandardButton.No).install(monkeypatch)
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    draft = Casework.of(window.session).new(window.session.children.rows()[0].child_id, NEGLECT.id,
+                                            answers=worrying_answers())
+    window.workspace.open_assessment(draft.id)
+    screen = window.workspace.current()
+    assert isinstance(screen, AssessmentScreen)
+    assert screen.warning_list.isVisible() and not screen.problem_list.isVisible()
+    listed = screen.warning_model.data(screen.warning_model.index(0, 0))
+    assert listed.startswith(f"△ {HIGH_BUT_NO_ACTION}") and "(Overall level of concern; Recommendation)" in listed
+    screen.warning_list.setCurrentIndex(screen.warning_model.index(0, 0))
+    screen.warning_list.activated.emit(screen.warning_model.index(0, 0))  # Return on the line jumps to the question
+    assert screen.view.current_section().id == NEGLECT.section_of("overall_concern").id
+    click(qtbot, screen.submit_button)
+    [question] = boxes.of("question")  # asked, not refused: the author may have good reason
+    assert f"△ {HIGH_BUT_NO_ACTION}" in question and "does not stop you submitting" in question
+    assert window.session.assessments.get(draft.id).status.value == "draft"  # they answered No
+
+
+def test_the_reviewer_sees_the_warnings_beside_the_answers_and_in_the_approval(qtbot: Any, app_look: Any,
+                                                                               team: Any) -> None:
+    child_id = team.add_child()
+    with team.session("prac") as session:
+        submitted = Casework.of(session).new(child_id, NEGLECT.id, answers=worrying_answers())
+        Casework.of(session).submit(submitted.id)
+    window = open_window(qtbot, team.db)
+    unlock(qtbot, window, "lead", team.passwords["lead"])
+    window.workspace.open_assessment(submitted.id)
+    review = window.workspace.current()
+    assert isinstance(review, AssessmentScreen) and review.reviewing
+    assert review.warning_list.isVisible()
+    assert review.view.row("recommendation").warning.text().startswith(f"△ {HIGH_BUT_NO_ACTION}")
+
+    def read(dialog: ApproveDialog) -> str:
+        text = dialog.warnings.text() if dialog.warnings.isVisible() else ""
+        dialog.reject()
+        return text
+
+    with DialogAnswer(ApproveDialog, read) as approval:
+        click(qtbot, review.approve_button)
+    assert f"△ {HIGH_BUT_NO_ACTION}" in approval.result and "does not stop approval" in approval.result
