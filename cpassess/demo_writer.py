@@ -375,10 +375,10 @@ class _Writer:
         raise TypeError(f"no sample for {type(question).__name__}")
 
     def rows(self, question: RepeatField) -> list[dict[str, Any]]:
-        columns = {column.id for column in question.fields}
+        columns = [column.id for column in question.fields]
 
-        def fit(row: dict[str, Any]) -> dict[str, Any]:
-            return {key: value for key, value in row.items() if key in columns and value is not None}
+        def fit(row: dict[str, Any]) -> dict[str, Any]:  # every column, as the editor and the core keep a row
+            return {column: row.get(column) for column in columns}
 
         stage, text = self.stage, self.text
         match question.id:
