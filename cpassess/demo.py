@@ -93,7 +93,7 @@ def _registration(registered: dt.date, today: dt.date, areas: list[str], rng: ra
     while cppm + dt.timedelta(days=182) < today - dt.timedelta(days=10):
         cppm += dt.timedelta(days=182)  # the review CPPMs held since
     core_group = registered + dt.timedelta(days=rng.randint(7, 20))  # the first within 15 working days
-    while core_group + dt.timedelta(days=42) < today - dt.timedelta(days=7):  # the next may be a little overdue
+    while core_group + dt.timedelta(days=42) < today - dt.timedelta(days=14):  # the next may be a little overdue
         core_group += dt.timedelta(days=42)
     dates = {"protection": {"registered": True, "registered_on": registered.isoformat(), "areas_of_concern": areas},
              "concern_date": (registered - dt.timedelta(days=rng.randint(10, 27))).isoformat(),

@@ -303,6 +303,7 @@ class FormView(QWidget):
                 self._apply_visibility(section, visibility, answers)
         self._check_round += 1
         round_, form = self._check_round, self.form
+
         def check() -> tuple[dict[str, SectionCheck], list[FormWarning]]:
             return check_sections(form, answers), cross_field_warnings(form, answers)
 
