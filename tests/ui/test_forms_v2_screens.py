@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app_driver import SAM, DialogAnswer, MessageBoxes, button, click, open_window, unlock
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton
 
 from cpassess.casework import Action, Casework
 from cpassess.demo import sample_answers
@@ -172,3 +172,25 @@ def test_the_reviewer_sees_the_warnings_beside_the_answers_and_in_the_approval(q
     with DialogAnswer(ApproveDialog, read) as approval:
         click(qtbot, review.approve_button)
     assert f"△ {HIGH_BUT_NO_ACTION}" in approval.result and "does not stop approval" in approval.result
+
+
+def test_return_in_the_move_dialog_cancels_and_its_lists_are_named_for_screen_readers(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from cpassess.forms import migrate_answers
+
+    answers = sample_answers(NEGLECT_V1, random.Random(3), "Ava", dt.date.today())
+    migration = migrate_answers(answers, NEGLECT_V1, default_catalog().get("neglect-assessment"))
+    dialog = MigrationDialog(migration)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.dropped.accessibleName() == "Answers that will be dropped"
+    assert dialog.new_fields.accessibleName() == "New questions"
+    assert dialog.dropped.model().rowCount() == len(migration.dropped) > 0
+    assert migration.summary() in " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert not dialog.move_button.isDefault() and not dialog.move_button.autoDefault()
+    dialog.dropped.setFocus()  # reading the list, as a keyboard user does before deciding
+    with qtbot.waitSignal(dialog.finished, timeout=1000):
+        qtbot.keyClick(dialog.dropped, Qt.Key.Key_Return)  # the default is Cancel: only the button moves the draft
+    assert dialog.result() == QDialog.DialogCode.Rejected
