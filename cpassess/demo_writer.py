@@ -14,13 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cpassess.demo_answers import (
-    GRADES,
     HARM_REASONS,
     HERITAGE,
-    INDICATORS,
     LANGUAGES,
     MUST_CHANGE,
-    NOT_YET_GRADED,
     PARENTING_PRESSURES,
     PARTNER,
     PROFESSIONALS,
@@ -34,6 +31,7 @@ from cpassess.demo_answers import (
     VIEWS_GATHERED,
     VISITS,
 )
+from cpassess.demo_ratings import GRADES, INDICATORS, NOT_YET_GRADED
 from cpassess.demo_words import (
     AGENCIES,
     FACTORS,
