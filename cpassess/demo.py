@@ -14,37 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from cpassess.casework import Casework
-from cpassess.children import ChildRecord
-from cpassess.demo_words import AGENCIES, FACTORS, NOTES, PLANS, ROLES, SENTENCES, SOURCES, VIEWS
+from cpassess.children import ChildRecord, register_categories
+from cpassess.chronology import Chronology
+from cpassess.demo_answers import PROPOSED_AREAS
+from cpassess.demo_words import FAMILY, GIVEN, PLACES, RELATIONS
+from cpassess.demo_writer import life_events, progress_on, sample_answers
 from cpassess.forms import FormDefinition, default_catalog, validate_submission
-from cpassess.forms.answers import FACTOR_MAX_ITEMS
-from cpassess.forms.definition import (
-    ROW_SENSITIVE,
-    ChoiceField,
-    ComputedField,
-    DateField,
-    GradeField,
-    LongTextField,
-    MultiChoiceField,
-    NumberField,
-    RatingField,
-    RepeatField,
-    ResilienceMatrixField,
-    TextField,
-    YesNoUnknownField,
-    options_of,
-)
 from cpassess.keyslots import KdfParams
 from cpassess.session import Session
 
-GIVEN = ["Ava", "Callum", "Isla", "Lewis", "Skye", "Ruaridh", "Eilidh", "Finlay", "Morven", "Kyle", "Siobhán", "Zoë",
-         "Łukasz", "Oskar", "Zuzanna", "Ἀλέξανδρος", "Дмитрий", "Аня", "Aoife", "Seònaid", "Mhairi", "Calum", "Niamh",
-         "Jayden", "Leah", "Murdo", "Iona", "Kacper", "Maja", "Amira", "Yusuf", "Chloé", "Ruby", "Archie", "Grace"]
-FAMILY = ["MacLeod", "Campbell", "Ní Bhriain", "Ó Súilleabháin", "Wróblewski", "Nowak", "Stewart", "Robertson",
-          "MacDonald", "Paterson", "Morrison", "Nikolaidis", "Иванова", "Kowalczyk", "Fraser", "Mac an t-Saoir",
-          "Henderson", "Duncan", "Baird", "Hassan", "Sinclair", "McAllister", "Gillies", "Lindsay", "Ross"]
-PLACES = ["Leith", "Govan", "Dundee", "Inverness", "Paisley", "Kirkcaldy", "Stornoway", "Motherwell", "Ayr", "Elgin"]
-RELATIONS = ["Mother", "Father", "Stepfather", "Grandmother", "Older brother", "Sister", "Mother's partner", "Aunt"]
+__all__ = ["DEMO_LOGINS", "GIVEN", "DemoLogin", "build_demo", "child_record", "sample_answers", "stage_of"]
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -63,19 +43,8 @@ DEMO_LOGINS = (
 )
 
 
-def narrative(rng: random.Random, name: str, sentences: int, stage: str = "child", mum: str = "Mum") -> str:
-    """A few paragraphs of believable practice writing about a (synthetic) child at `stage` of life; `mum` is
-    who the narratives of an unborn baby speak of."""
-    bank = SENTENCES[stage]
-    picked = [rng.choice(bank) if n >= len(bank) else sentence
-              for n, sentence in enumerate(rng.sample(bank, len(bank)) * (sentences // len(bank) + 1))][:sentences]
-    paragraphs = [" ".join(s.format(name=name, mum=mum, weeks=28) for s in picked[i:i + 3])
-                  for i in range(0, len(picked), 3)]
-    return "\n\n".join(paragraphs)
-
-
 def stage_of(record: ChildRecord, today: dt.date) -> str:
-    """"unborn", "baby" (under two), "child" (two to twelve) or "teen"."""
+    """"unborn", "baby" (under two), "child" (two to twelve; the demo's are five and over, at school) or "teen"."""
     if record.date_of_birth is None:
         return "unborn"
     age = (today - record.date_of_birth).days / 365.25
@@ -98,22 +67,43 @@ def child_record(rng: random.Random, today: dt.date, *, unborn: bool = False,
     if unborn:
         data["expected_date_of_delivery"] = (today + dt.timedelta(days=rng.randint(20, 150))).isoformat()
     else:
-        birth = today - dt.timedelta(days=rng.randint(120, 16 * 365))
+        # a baby, or a child of school age: the "child" words are about school, not nursery
+        birth = today - dt.timedelta(days=rng.randint(120, 700) if rng.random() < 0.2 else
+                                     rng.randint(5 * 365 + 60, 16 * 365))
         data["date_of_birth"] = birth.isoformat()
         age = (today - birth).days / 365.25
-        data["school"] = ("" if age < 2 else "Castlehill Nursery" if age < 5 else
-                          rng.choice(["Braeside Primary", "St Ninian's Primary"]) if age < 12 else
-                          rng.choice(["Riverbank High", "Lochview Academy"]))
+        data["school"] = ("" if age < 2 else rng.choice(["Braeside Primary", "St Ninian's Primary"]) if age < 12
+                          else rng.choice(["Riverbank High", "Lochview Academy"]))
         data["sex"] = rng.choice(["female", "male"])
         if rng.random() < 0.7:
             data["chi"] = _chi_for(birth, data["sex"] == "male", rng)
     if rng.random() < 0.3:
-        data["protection"] = {"registered": True, "registered_on": (today - dt.timedelta(days=rng.randint(10, 300)))
-                              .isoformat(), "areas_of_concern": rng.sample(["neglect", "domestic_abuse",
-                                                                            "parental_alcohol_misuse"], 2)}
-        data["next_cppm"] = (today + dt.timedelta(days=rng.randint(-10, 90))).isoformat()
-        data["next_core_group"] = (today + dt.timedelta(days=rng.randint(-5, 30))).isoformat()
+        born = None if unborn else dt.date.fromisoformat(data["date_of_birth"])
+        # before birth: a pre-birth CPPM late in the pregnancy; after: never before the child was born
+        days = rng.randint(10, 60) if born is None else rng.randint(10, max(10, min(300, (today - born).days - 30)))
+        data.update(_registration(today - dt.timedelta(days=days), today, rng.sample(
+            ["neglect", "domestic_abuse", "parental_alcohol_misuse"], 2), rng))
     return ChildRecord.model_validate(data)
+
+
+def _registration(registered: dt.date, today: dt.date, areas: list[str], rng: random.Random) -> dict[str, Any]:
+    """A registration and the meetings around it, in the order the National Guidance sets: the concern, the
+    initial CPPM within 28 days (which registers), core groups every few weeks, a review CPPM within six months."""
+    cppm = registered
+    while cppm + dt.timedelta(days=182) < today - dt.timedelta(days=10):
+        cppm += dt.timedelta(days=182)  # the review CPPMs held since
+    core_group = registered + dt.timedelta(days=rng.randint(7, 20))  # the first within 15 working days
+    while core_group + dt.timedelta(days=42) < today - dt.timedelta(days=14):  # the next may be a little overdue
+        core_group += dt.timedelta(days=42)
+    dates = {"protection": {"registered": True, "registered_on": registered.isoformat(), "areas_of_concern": areas},
+             "concern_date": (registered - dt.timedelta(days=rng.randint(10, 27))).isoformat(),
+             "last_cppm": cppm.isoformat(), "next_cppm": (cppm + dt.timedelta(days=182)).isoformat(),
+             "next_core_group": (core_group + dt.timedelta(days=42)).isoformat()}
+    if core_group <= today:
+        dates["last_core_group"] = core_group.isoformat()
+    else:
+        dates["next_core_group"] = core_group.isoformat()
+    return dates
 
 
 def _chi_for(birth: dt.date, male: bool, rng: random.Random) -> str:
@@ -125,174 +115,6 @@ def _chi_for(birth: dt.date, male: bool, rng: random.Random) -> str:
         check = (11 - total % 11) % 11
         if check != 10:
             return digits + str(check)
-
-
-def sample_answers(form: FormDefinition, rng: random.Random, name: str, today: dt.date,
-                   complete: bool = True, *, stage: str = "child", mum: str = "Mum") -> dict[str, Any]:
-    """Answers to every question a practitioner would fill in (or about half of them for an early draft), in
-    words that fit a child at `stage` of life ("unborn", "baby", "child", "teen")."""
-    writer = _Writer(form, rng, name, today, stage, mum)
-    answers: dict[str, Any] = {}
-    for _, field in form.fields():
-        if isinstance(field, ComputedField) or (not complete and rng.random() < 0.5):
-            continue
-        answers[field.id] = writer.value(field)
-    writer.notes_for_ratings(answers)
-    return _satisfy_conditions(form, answers)
-
-
-@dataclass
-class _Writer:
-    form: FormDefinition
-    rng: random.Random
-    name: str
-    today: dt.date
-    stage: str
-    mum: str
-
-    def text(self, template: str) -> str:
-        return template.format(name=self.name, mum=self.mum)
-
-    def person(self) -> str:
-        return f"{self.rng.choice(GIVEN)} {self.rng.choice(FAMILY)}"
-
-    def short_text(self, field: TextField) -> str:
-        """A one-line answer that fits the question: a name where it asks for a person, else a phrase."""
-        key = field.id
-        if key in ("name", "responsible_person"):
-            value = self.person()
-        elif key == "lead_professional":
-            value = f"{self.person()}, social worker"
-        elif key in ("agency",):
-            value = self.rng.choice([a for a in AGENCIES if a != "Primary school"] + ["Midwifery"]
-                                    if self.stage in ("unborn", "baby") else AGENCIES)
-        elif key in ("role",):
-            value = self.rng.choice(ROLES)
-        elif key == "relationship":
-            value = self.rng.choice(RELATIONS)
-        elif key == "source":
-            value = self.rng.choice(SOURCES)
-        elif key.endswith("_other"):
-            value = "Discussed with the family's support worker"
-        elif key.endswith("_reason"):
-            value = "The child was at nursery on both visits; seen there instead" if self.stage != "unborn" \
-                else "The baby is not yet born"
-        else:
-            value = self.rng.choice(NOTES["unknown"])
-        return value[: field.max_length]
-
-    def long_text(self, field: LongTextField) -> str:
-        if field.id in ("child_views",):
-            return self.text(VIEWS[self.stage])[: field.max_length]
-        return narrative(self.rng, self.name, self.rng.randint(3, 7), self.stage, self.mum)[: field.max_length]
-
-    def value(self, field: Any) -> Any:
-        rng, today = self.rng, self.today
-        match field:
-            case TextField():
-                return self.short_text(field)
-            case LongTextField():
-                return self.long_text(field)
-            case DateField():
-                return (today - dt.timedelta(days=rng.randint(1, 60))).isoformat()
-            case NumberField():
-                low = int(field.minimum) if field.minimum is not None else 0
-                high = int(field.maximum) if field.maximum is not None else low + 10
-                return rng.randint(low, high)
-            case ChoiceField() | YesNoUnknownField() | RatingField():
-                options = options_of(field, self.form)
-                assert options
-                return rng.choice([o.id for o in options if o.id not in ("other",)] or [options[0].id])
-            case MultiChoiceField():
-                ids = [o.id for o in field.options if o.id != "other"] or [field.options[0].id]
-                return rng.sample(ids, k=min(len(ids), rng.randint(1, 3)))
-            case GradeField():
-                grade = rng.choice([1, 2, 2, 3, 3, 4, 5, None])
-                return {"grade": grade, "evidence": narrative(rng, self.name, 2, self.stage, self.mum)
-                        if grade is None or grade >= 2 else ""}
-            case ResilienceMatrixField():
-                resilience, vulnerability, protective, adversity = FACTORS[self.stage]
-                return {"resilience": rng.randint(-4, 4), "environment": rng.randint(-4, 4),
-                        "resilience_factors": resilience[:FACTOR_MAX_ITEMS],
-                        "vulnerability_factors": vulnerability, "protective_factors": protective,
-                        "adversity_factors": adversity}
-            case RepeatField():
-                if field.id == "plan_actions":
-                    rows = self.plan(field)
-                elif field.id == "chronology_events":
-                    rows = self.chronology(field)
-                else:
-                    rows = [{column.id: self.value(column) for column in field.fields}
-                            for _ in range(max(field.min_items, rng.randint(1, 3)))]
-                if field.row_sensitivity:  # some rows kept out of the family copy
-                    for row in rows:
-                        row[ROW_SENSITIVE] = rng.random() < 0.3
-                return rows
-        raise TypeError(f"no sample for {type(field).__name__}")
-
-    def plan(self, field: RepeatField) -> list[dict[str, Any]]:
-        columns = ("indicator", "need", "action", "outcome", "responsible_person", "progress_measure")
-        rows = []
-        for number, action in enumerate(PLANS[self.stage]):
-            row = {key: self.text(value) for key, value in zip(columns, action, strict=True)}
-            row["by_when"] = (self.today + dt.timedelta(weeks=6 * (number + 1))).isoformat()
-            rows.append({column.id: row[column.id] for column in field.fields if column.id in row})
-        return rows
-
-    def chronology(self, field: RepeatField) -> list[dict[str, Any]]:
-        """Events of this child's life so far, in the order a practitioner might add them (not by date)."""
-        events = {
-            "unborn": [(200, "{mum}'s first child was placed with his gran under a compulsory supervision order.",
-                        "Social work file", "Part of the history the plan for this baby has to take into account."),
-                       (60, "{mum} booked in with the midwife at 16 weeks and disclosed past alcohol use.",
-                        "Midwife", "The baby's health may have been affected early in the pregnancy."),
-                       (20, "Pre-birth referral to social work from the midwife.", "Midwife",
-                        "This assessment began.")],
-            "baby": [(30, "{name} was taken to A&E with a high temperature; treated and sent home.", "GP practice",
-                      "Mum responded quickly and followed the advice given."),
-                     (90, "{name} was born at 38 weeks, healthy, weighing 3.1 kg.", "Health visitor",
-                      "A good start; mum and {name} went home after one night."),
-                     (10, "Police attended after neighbours heard shouting; {name} was asleep.", "Police Scotland",
-                      "{name} was not hurt; the adults were arguing in the next room.")],
-            "child": [(400, "{name} started at a new school after the family's third move in eighteen months.",
-                       "School records", "{name} lost touch with friends and was unsettled for a term."),
-                      (30, "School raised a concern: {name} arrived hungry and without a coat on a cold day.",
-                       "Named person", "{name} was tired and could not concentrate."),
-                      (120, "Mum's partner moved out after an incident the police attended.", "Police Scotland",
-                       "{name} says the house is calmer now but misses him.")],
-            "teen": [(15, "{name} was reported missing overnight and found the next morning at a friend's flat.",
-                      "Police Scotland", "{name} was frightened and agreed to talk to the social worker."),
-                     (300, "{name}'s gran, who was their main support, died.", "Mum",
-                      "{name} stopped going to football and their attendance fell."),
-                     (60, "{name} told the guidance teacher about messages from an older man online.",
-                      "Guidance teacher", "Police were informed; {name} felt listened to.")],
-        }[self.stage]
-        return [{"event_date": (self.today - dt.timedelta(days=days)).isoformat(), "event": self.text(event),
-                 "source": source, "impact": self.text(impact)} for days, event, source, impact in events]
-
-    def notes_for_ratings(self, answers: dict[str, Any]) -> None:
-        """A rated item's note says what its rating means for this child (not a stray name)."""
-        for _, field in self.form.fields():
-            note = f"{field.id}_note"
-            if isinstance(field, RatingField) and note in answers and field.id in answers:
-                if self.stage in ("unborn", "baby") and "school" in field.id:
-                    answers[field.id] = "not_applicable"  # no school yet (the triangle's scale has the level)
-                tone = next((level.tone for level in self.form.scale(field.scale).levels
-                             if level.id == answers[field.id]), "unknown")
-                answers[note] = self.rng.choice(NOTES.get(tone, NOTES["unknown"]))
-
-
-def _satisfy_conditions(form: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
-    """Dates in order (a review date after the assessment date) so a complete sample can be submitted."""
-    for _, field in form.fields():
-        if isinstance(field, DateField) and field.not_before and field.id in answers and field.not_before in answers:
-            answers[field.id] = max(answers[field.id], answers[field.not_before])
-        if isinstance(field, RepeatField):
-            for row in answers.get(field.id, []):
-                for column in field.fields:
-                    if isinstance(column, DateField) and column.not_before in answers and column.id in row:
-                        row[column.id] = max(row[column.id], answers[column.not_before])
-    return answers
 
 
 def build_demo(path: Path, children: int = 30, *, seed: int = 2026, kdf: KdfParams | None = None,
@@ -332,15 +154,14 @@ def _neglect_over_time(path: Path, practitioner: DemoLogin, lead: DemoLogin, rng
         "household": [{"name": "Agnieszka Nowak", "relationship": "Mother", "parental_responsibility": True},
                       {"name": "Zuzanna Nowak", "relationship": "Sister", "parental_responsibility": False}]})
     form = default_catalog().get("neglect-assessment")
+    born = record.date_of_birth
     with Session.unlock(path, practitioner.username, practitioner.password) as session:
         child_id = session.children.add(record).id
-    for months, shift in ((11, 1), (6, 0), (1, -1)):
+        _note_life_events(session, child_id, "child", "Kacper", "Ms Nowak", today - dt.timedelta(days=330), born)
+    for months, concern in ((11, "high"), (6, "moderate"), (1, "low")):
         made = today - dt.timedelta(days=30 * months)
-        answers = sample_answers(form, rng, "Kacper", made, stage="child", mum="Ms Nowak")
-        for value in answers.values():
-            if isinstance(value, dict) and value.get("grade") is not None:
-                value["grade"] = min(5, max(1, value["grade"] + shift))
-        answers = _satisfy_conditions(form, {**answers, "assessment_date": made.isoformat()})
+        answers = sample_answers(form, rng, "Kacper", made, stage="child", mum="Ms Nowak", born=born,
+                                 concern=concern)
         with Session.unlock(path, practitioner.username, practitioner.password) as session:
             assessment = Casework.of(session).new(child_id, form.id, form.version, answers)
             Casework.of(session).submit(assessment.id, today=today)
@@ -353,13 +174,38 @@ def _records(count: int, rng: random.Random, today: dt.date) -> Iterator[ChildRe
         yield child_record(rng, today, unborn=index == 3, large_family=index == 5)
 
 
+def _note_life_events(session: Session, child_id: str, stage: str, name: str, mum: str, as_of: dt.date,
+                      born: dt.date | None) -> None:
+    """The practitioner's events in the child's chronology (police information marked sensitive)."""
+    for event in life_events(stage, name, mum, as_of, born):
+        Chronology(session).add(child_id, {**event, "sensitive": event["source"] == "Police Scotland"})
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """An assessment the demo makes, and what it is to become."""
+
+    target: str  # "draft", "submitted", "returned", "approved" or "superseded"
+    assessment_id: str
+    author: str
+    form: FormDefinition
+    child_id: str
+    voice: tuple[str, str, str]  # name, stage, mother
+    as_of: dt.date
+
+
+PLAN_WEEKS_AGO = 4  # an approved child's plan was made this long before its first core group review
+CPPM_DAYS_AGO = 18  # the CPPM that registered the child, within 15 working days of that first core group
+
+
 def _populate(path: Path, practitioners: list[DemoLogin], lead: DemoLogin, count: int, rng: random.Random,
               today: dt.date) -> None:
-    """Children and assessments in every state, in phases so each user unlocks only a few times."""
+    """Children and assessments in every state, in phases so each user unlocks only a few times; the children
+    with an approved child's plan then have a core group review that starts from it."""
     catalog = default_catalog()
     forms = [catalog.get("neglect-assessment"), catalog.get("girfec-wellbeing")]
     states = ["draft", "submitted", "returned", "approved", "superseded", "none"]
-    to_review: list[tuple[str, str, str, FormDefinition]] = []  # (target, assessment id, author, form)
+    to_review: list[_Planned] = []
     for login in practitioners:
         share = count // len(practitioners) + (count % len(practitioners) if login is practitioners[0] else 0)
         with Session.unlock(path, login.username, login.password) as session:
@@ -368,33 +214,71 @@ def _populate(path: Path, practitioners: list[DemoLogin], lead: DemoLogin, count
                 target, form = states[index % len(states)], forms[index % 2]
                 if target == "none":
                     continue
-                name, stage, mum = _voice(child.record, today)
-                answers = sample_answers(form, rng, name, today, complete=target != "draft", stage=stage, mum=mum)
+                name, stage, mum = voice = _voice(child.record, today)
+                # a plan that has been approved was made some weeks before its first review
+                as_of = today - dt.timedelta(weeks=PLAN_WEEKS_AGO) if target == "approved" else today
+                _note_life_events(session, child.id, stage, name, mum, as_of, child.record.date_of_birth)
+                answers = sample_answers(form, rng, name, as_of, complete=target != "draft", stage=stage, mum=mum,
+                                         born=child.record.date_of_birth,
+                                         concern="high" if target == "approved" else None)
                 assessment = Casework.of(session).new(child.id, form.id, form.version, answers)
                 if target != "draft" and not validate_submission(form, answers):
                     Casework.of(session).submit(assessment.id)
-                    to_review.append((target, assessment.id, login.username, form))
+                    to_review.append(_Planned(target, assessment.id, login.username, form, child.id, voice, as_of))
     corrections: list[tuple[str, str]] = []  # (correction id, author)
     with Session.unlock(path, lead.username, lead.password) as review:
-        for target, assessment_id, author, form in to_review:
-            if target == "returned":
+        for planned in to_review:
+            if planned.target == "returned":
                 Casework.of(review).return_for_changes(
-                    assessment_id, "Please say more about how the child's views were gathered, and who else "
-                                   "was spoken to.", section_id=form.sections[-2].id)
-            elif target in ("approved", "superseded"):
-                Casework.of(review).approve(assessment_id, lead.password)
-                if target == "superseded":
-                    correction = Casework.of(review).start_correction(assessment_id)
-                    Casework.of(review).reassign(correction.id, author)
-                    corrections.append((correction.id, author))
+                    planned.assessment_id, "Please say more about how the child's views were gathered, and who "
+                                           "else was spoken to.", section_id=planned.form.sections[-2].id)
+            elif planned.target in ("approved", "superseded"):
+                Casework.of(review).approve(planned.assessment_id, lead.password)
+                if planned.target == "superseded":
+                    correction = Casework.of(review).start_correction(planned.assessment_id)
+                    Casework.of(review).reassign(correction.id, planned.author)
+                    corrections.append((correction.id, planned.author))
     by_user = {login.username: login for login in practitioners}
     for login in practitioners:
         mine = [cid for cid, author in corrections if author == login.username]
-        if mine:
+        plans = [p for p in to_review if p.author == login.username and p.target == "approved"
+                 and any(f.id == "plan_actions" for _, f in p.form.fields())]
+        if mine or plans:
             with Session.unlock(path, login.username, by_user[login.username].password) as session:
                 for correction_id in mine:
                     Casework.of(session).submit(correction_id)
+                for number, planned in enumerate(plans):
+                    _core_group_review(session, planned, rng, today, submit=number % 2 == 0)
     if corrections:
         with Session.unlock(path, lead.username, lead.password) as review:
             for correction_id, _ in corrections:
                 Casework.of(review).approve(correction_id, lead.password)
+
+
+def _core_group_review(session: Session, planned: _Planned, rng: random.Random, today: dt.date,
+                       submit: bool) -> None:
+    """A core group review started from the child's approved plan (its actions come pre-filled), with progress
+    on each action; the child's record then shows the meeting held and the next one, after the registration
+    that the plan's CPPM made."""
+    form = default_catalog().get("core-group-review")
+    name, stage, mum = planned.voice
+    child = session.children.get(planned.child_id)
+    review = Casework.of(session).new(planned.child_id, form.id)  # the plan's actions, pre-filled by the core
+    answers = sample_answers(form, rng, name, today, stage=stage, mum=mum, born=child.record.date_of_birth)
+    answers["meeting_date"] = today.isoformat()  # held after the plan was approved
+    answers["next_core_group"] = (today + dt.timedelta(days=42)).isoformat()
+    answers["action_progress"] = progress_on(review.answers.get("action_progress", []), stage, name, mum)
+    Casework.of(session).save_draft(review.id, answers)
+    if submit:
+        Casework.of(session).submit(review.id)
+    record = child.record.model_dump(mode="json")
+    if not child.record.protection.registered:
+        areas = [area for area in PROPOSED_AREAS[stage] if area in register_categories()] or ["neglect"]
+        registered = today - dt.timedelta(days=CPPM_DAYS_AGO)  # after the assessment, within 28 days of the concern
+        record.update(protection={"registered": True, "registered_on": registered.isoformat(),
+                                  "areas_of_concern": areas},
+                      concern_date=(planned.as_of - dt.timedelta(days=14)).isoformat(),
+                      last_cppm=registered.isoformat(),
+                      next_cppm=(registered + dt.timedelta(days=182)).isoformat())
+    record.update(last_core_group=today.isoformat(), next_core_group=answers["next_core_group"])
+    session.children.update(planned.child_id, record)

@@ -3,6 +3,15 @@ baby, a baby, a school-age child and a teenager. Synthetic: no real person is in
 
 from __future__ import annotations
 
+GIVEN = ["Ava", "Callum", "Isla", "Lewis", "Skye", "Ruaridh", "Eilidh", "Finlay", "Morven", "Kyle", "Siobhán", "Zoë",
+         "Łukasz", "Oskar", "Zuzanna", "Ἀλέξανδρος", "Дмитрий", "Аня", "Aoife", "Seònaid", "Mhairi", "Calum", "Niamh",
+         "Jayden", "Leah", "Murdo", "Iona", "Kacper", "Maja", "Amira", "Yusuf", "Chloé", "Ruby", "Archie", "Grace"]
+FAMILY = ["MacLeod", "Campbell", "Ní Bhriain", "Ó Súilleabháin", "Wróblewski", "Nowak", "Stewart", "Robertson",
+          "MacDonald", "Paterson", "Morrison", "Nikolaidis", "Иванова", "Kowalczyk", "Fraser", "Mac an t-Saoir",
+          "Henderson", "Duncan", "Baird", "Hassan", "Sinclair", "McAllister", "Gillies", "Lindsay", "Ross"]
+PLACES = ["Leith", "Govan", "Dundee", "Inverness", "Paisley", "Kirkcaldy", "Stornoway", "Motherwell", "Ayr", "Elgin"]
+RELATIONS = ["Mother", "Father", "Stepfather", "Grandmother", "Older brother", "Sister", "Mother's partner", "Aunt"]
+
 # What practitioners write, by the child's stage of life: an unborn baby is not "seen after school".
 SENTENCES = {
     "unborn": [

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from cpassess.forms import FormDefinition, Problem, Section, SectionCheck, Visibility, check_sections, is_empty
+from cpassess.forms.cross_field import FormWarning, cross_field_warnings
 from cpassess.forms.definition import ComputedField
 from ui.background import run_in_background
 from ui.editors import FieldEditor, editor_for
@@ -50,6 +51,7 @@ class SectionState:
     problems: int
     shown: int
     comments: int
+    warnings: int = 0  # the form's cross-field warnings on its questions (shown, never blocking)
 
     def describe(self) -> str:
         """Completion in words with a symbol, so it never depends on colour."""
@@ -63,7 +65,8 @@ class SectionState:
             state = "… in progress"
         if self.comments:
             state += f" · {self.comments} comment{'s' if self.comments > 1 else ''}"
-        return f"{self.section.title}\n{state}"
+        warnings = f"\n△ {self.warnings} to check" if self.warnings else ""  # a line of its own: never cut short
+        return f"{self.section.title}\n{state}{warnings}"
 
 
 class FieldRow(QFrame):
@@ -105,6 +108,7 @@ class FieldRow(QFrame):
         self.note.setWordWrap(True)
         self.note.hide()
         layout.addWidget(self.note)
+        self.warning: QLabel | None = None  # the form's cross-field warnings on this question, made when first needed
         self.comments = QVBoxLayout()
         layout.addLayout(self.comments)
 
@@ -119,6 +123,20 @@ class FieldRow(QFrame):
         self.note.style().unpolish(self.note)
         self.note.style().polish(self.note)
         self.note.setVisible(bool(message))
+
+    def show_warnings(self, messages: list[str]) -> None:
+        """The form's warnings about this question: worth a second look, never a problem that blocks."""
+        if self.warning is None:
+            if not messages:
+                return
+            self.warning = QLabel()
+            self.warning.setProperty("role", "warning")
+            self.warning.setWordWrap(True)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.indexOf(self.note) + 1, self.warning)
+        self.warning.setText("\n".join(f"△ {message}" for message in messages))
+        self.warning.setVisible(bool(messages))
 
     def show_comments(self, texts: Iterable[str]) -> None:
         while self.comments.count():
@@ -172,6 +190,7 @@ class FormView(QWidget):
     changed = Signal()
     section_changed = Signal()
     problems_changed = Signal()  # the core's check came back with a different set of problems to show
+    warnings_changed = Signal()  # the form's cross-field warnings that hold changed
     comment_requested = Signal(str, str)  # section id, field id ("" for the whole section)
 
     def __init__(self, form: FormDefinition, answers: Mapping[str, Any], *, read_only: bool = False,
@@ -184,6 +203,7 @@ class FormView(QWidget):
         self.rows: dict[str, FieldRow] = {}
         self.pages: dict[str, SectionPage] = {}
         self._problems: list[Problem] = []  # the problems shown (see shown_problems)
+        self._warnings: list[FormWarning] = []  # the form's warnings that hold for the answers (never blocking)
         self._checks: dict[str, SectionCheck] = {}
         self._every_problem = False  # after a submit attempt every problem shows, not only those on answers given
         self._check_round = 0  # a check's result is used only if no newer check has started
@@ -247,6 +267,7 @@ class FormView(QWidget):
         self.stack.addWidget(page)
         self._apply_comments(section)
         self._apply_problems(section_rows)
+        self._apply_warnings(section_rows)
         answers = self.answers()
         self._apply_visibility(section, Visibility(self.form, answers), answers)
         return page
@@ -282,24 +303,33 @@ class FormView(QWidget):
                 self._apply_visibility(section, visibility, answers)
         self._check_round += 1
         round_, form = self._check_round, self.form
+
+        def check() -> tuple[dict[str, SectionCheck], list[FormWarning]]:
+            return check_sections(form, answers), cross_field_warnings(form, answers)
+
         if not self._check_in_background:
             started = time.perf_counter()
-            checks = check_sections(form, answers)
+            result = check()
             self._check_in_background = time.perf_counter() - started > SLOW_CHECK_SECONDS
-            self._checked(round_, answers, checks)
+            self._checked(round_, answers, result)
             return
 
-        def checked(checks: dict[str, SectionCheck]) -> None:
+        def checked(result: tuple[dict[str, SectionCheck], list[FormWarning]]) -> None:
             if isValid(self):  # the editor may have closed while the worker ran
-                self._checked(round_, answers, checks)
+                self._checked(round_, answers, result)
 
-        run_in_background(lambda: check_sections(form, answers), checked,
-                          lambda error: log.warning("live check failed: %s", type(error).__name__))
+        run_in_background(check, checked, lambda error: log.warning("live check failed: %s", type(error).__name__))
 
-    def _checked(self, round_: int, answers: Mapping[str, Any], checks: dict[str, SectionCheck]) -> None:
+    def _checked(self, round_: int, answers: Mapping[str, Any],
+                 result: tuple[dict[str, SectionCheck], list[FormWarning]]) -> None:
         if round_ != self._check_round:
             return  # the user typed on; a newer check is coming
+        checks, warnings = result
         self._checks = checks
+        if warnings != self._warnings:
+            self._warnings = warnings
+            self._apply_warnings(list(self.rows.values()))
+            self.warnings_changed.emit()
         problems = [problem for check in checks.values() for problem in check.problems]
         shown = [problem for problem in problems
                  if self._every_problem or problem.field_id is None or not is_empty(answers.get(problem.field_id))]
@@ -316,6 +346,10 @@ class FormView(QWidget):
         """What the page shows: every problem after a submit attempt; before it, only those on answers given
         (a wrong date, evidence without a level), not every question still to answer."""
         return list(self._problems)
+
+    def warnings(self) -> list[FormWarning]:
+        """The form's cross-field warnings that hold for the answers on screen (the core's, as last checked)."""
+        return list(self._warnings)
 
     def check_now(self) -> None:
         """Run the check at once (the user asked, or is about to leave)."""
@@ -334,7 +368,9 @@ class FormView(QWidget):
         shown = sum(1 for p in self._problems if p.section_id == section.id)
         comments = sum(len(self._comments.get(f.id, [])) for f in section.fields)
         comments += len(self._comments.get(f"section:{section.id}", []))
-        return SectionState(section, check.answered, check.complete, len(check.problems), shown, comments)
+        ids = {f.id for f in section.fields}
+        warnings = sum(1 for warning in self._warnings if ids.intersection(warning.field_ids))
+        return SectionState(section, check.answered, check.complete, len(check.problems), shown, comments, warnings)
 
     # --- navigation ----------------------------------------------------------------------------------------
 
@@ -390,6 +426,10 @@ class FormView(QWidget):
         for row in rows:
             messages = by_field.get(row.field.id)
             row.show_problem("; ".join(messages) if messages else None)
+
+    def _apply_warnings(self, rows: Iterable[FieldRow]) -> None:
+        for row in rows:
+            row.show_warnings([warning.message for warning in self._warnings if row.field.id in warning.field_ids])
 
     def show_comments(self, comments: Mapping[str, list[str]]) -> None:
         """Reviewer comments keyed by field id, or "section:<id>" for a whole section."""

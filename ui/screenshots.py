@@ -81,7 +81,7 @@ def main(folder: Path, text_scale: float = 1.0) -> int:
         session = window.session
         assert session is not None
         drafts = [a for a in session.assessments.find() if a.author == practitioner.username]
-        for form_id in ("neglect-assessment", "girfec-wellbeing"):
+        for form_id in ("neglect-assessment", "girfec-wellbeing", "core-group-review"):
             assessment = next((a for a in drafts if a.form_id == form_id and a.status.value != "draft"), None)
             assessment = assessment or next(a for a in drafts if a.form_id == form_id)
             window.workspace.open_child(assessment.child_id)

@@ -7,7 +7,6 @@ from typing import Any
 
 from cpassess.casework import Casework
 from cpassess.cli._common import print_json, signed_in
-from cpassess.forms import Migration
 
 
 def register_migrate(actions: Any, db: argparse.ArgumentParser, who: argparse.ArgumentParser) -> None:
@@ -19,18 +18,6 @@ def register_migrate(actions: Any, db: argparse.ArgumentParser, who: argparse.Ar
     migrate.add_argument("--yes", action="store_true", help="apply the move; without it nothing is changed")
     migrate.add_argument("--json", action="store_true")
     migrate.set_defaults(run=migrate_assessment)
-
-
-def describe(migration: Migration, source_version: int) -> list[str]:
-    """The lines a user reads before deciding: every dropped answer with its reason, every new question."""
-    target = migration.target
-    lines = [f"Moving from {target.id} version {source_version} to version {target.version}: "
-             f"{len(migration.answers)} answer(s) kept, {len(migration.dropped)} dropped, "
-             f"{len(migration.new_fields)} new question(s)."]
-    lines += [f"  dropped  {answer.field_id}: {answer.label} ({answer.reason})" for answer in migration.dropped]
-    lines += [f"  new      {field.field_id}: {field.label} (in {field.section_title})"
-              for field in migration.new_fields]
-    return lines
 
 
 def migrate_assessment(args: argparse.Namespace) -> int:
@@ -48,7 +35,7 @@ def migrate_assessment(args: argparse.Namespace) -> int:
                     "new": [{"field_id": f.field_id, "label": f.label, "section": f.section_title}
                             for f in migration.new_fields]})
         return 0
-    for line in describe(migration, source_version):
+    for line in migration.describe():
         print(line)
     if args.yes:
         print(f"Moved {args.id} to version {migration.target.version}.")

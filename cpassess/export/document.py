@@ -49,6 +49,7 @@ from cpassess.forms.definition import (
 
 CELL_PADDING = 13  # reportlab's cell padding, 6 points each side, and a point to spare
 MIN_SPLIT = 40  # points: a table row split over a page leaves at least three lines on each
+TALL_START = layout.PAGE_HEIGHT / 4  # a repeat's first table or block this tall starts where it is, not kept whole
 READABLE_SAMPLE = "the child needs a safe pl"  # about 25 characters of ordinary text: the narrowest readable cell
 SECOND_PERSON = re.compile(r"(your|you)\b", re.IGNORECASE)
 
@@ -229,8 +230,14 @@ class _Builder:
             yield label
             yield from self.computed(field)
         elif isinstance(field, RepeatField) and value and not is_empty(value):
+            parts = self.repeat(field, value)
+            if parts[0].wrap(self.width, layout.PAGE_HEIGHT)[1] > TALL_START:
+                # kept whole with its label, a tall table or block (an action of a plan) that does not fit would
+                # move to the next page and leave this one half empty: start it here, splitting inside its rows
+                yield CondPageBreak(MIN_SPLIT + 3 * self.styles["label"].leading)
+                label = self.p(heading, "label_loose")
             yield label
-            yield from self.repeat(field, value)
+            yield from parts
         elif isinstance(field, ResilienceMatrixField) or (isinstance(field, LongTextField) and not is_empty(value)):
             yield label
             yield from self.value(field, value)

@@ -31,6 +31,8 @@ def styles() -> dict[str, ParagraphStyle]:
                                   keepWithNext=1),
         "label": ParagraphStyle("label", parent=base, fontName=fonts.BOLD, fontSize=10, leading=13, spaceBefore=8,
                                 spaceAfter=2, keepWithNext=1),
+        "label_loose": ParagraphStyle("label_loose", parent=base, fontName=fonts.BOLD, fontSize=10, leading=13,
+                                      spaceBefore=8, spaceAfter=2),
         "block_head": ParagraphStyle("block_head", parent=base, fontName=fonts.BOLD, fontSize=9.5, leading=13),
         "note": ParagraphStyle("note", parent=base, fontName=fonts.ITALIC, fontSize=9, leading=12, textColor=MUTED),
         "unanswered": ParagraphStyle("unanswered", parent=base, fontName=fonts.ITALIC, textColor=MUTED),

@@ -32,6 +32,20 @@ class Migration:
     answers: dict[str, Any]
     dropped: list[DroppedAnswer] = field(default_factory=list)
     new_fields: list[NewField] = field(default_factory=list)
+    source_version: int = 0
+
+    def summary(self) -> str:
+        """One sentence: from which version to which, and how many answers are kept, dropped and new."""
+        return (f"Moving from {self.target.id} version {self.source_version} to version {self.target.version}: "
+                f"{len(self.answers)} answer(s) kept, {len(self.dropped)} dropped, "
+                f"{len(self.new_fields)} new question(s).")
+
+    def describe(self) -> list[str]:
+        """The lines a user reads before deciding (the command line prints them; the app shows the same):
+        the summary, every dropped answer with its reason, every new question."""
+        return [self.summary(),
+                *(f"  dropped  {answer.field_id}: {answer.label} ({answer.reason})" for answer in self.dropped),
+                *(f"  new      {new.field_id}: {new.label} (in {new.section_title})" for new in self.new_fields)]
 
 
 # (old kind, new kind) pairs whose answers can move: the same kind, or a line of text that became a narrative
@@ -60,4 +74,4 @@ def migrate_answers(answers: Mapping[str, Any], source: FormDefinition, target: 
                 dropped.append(DroppedAnswer(key, label, f"the answer no longer fits: {reason}"))
     added = [NewField(f.id, f.label, s.title) for s, f in target.fields()
              if f.id not in old_fields and not isinstance(f, ComputedField)]
-    return Migration(target=target, answers=kept, dropped=dropped, new_fields=added)
+    return Migration(target=target, answers=kept, dropped=dropped, new_fields=added, source_version=source.version)

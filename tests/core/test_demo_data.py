@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cpassess.demo import GIVEN, sample_answers
+from cpassess.casework import Casework
+from cpassess.chronology import Chronology
+from cpassess.demo import DEMO_LOGINS, GIVEN, sample_answers
 from cpassess.forms import default_catalog, validate_submission
+from cpassess.session import Session
+from cpassess.workflow import Status
 
 NOT_FOR = {"unborn": ("school", "football", "was seen at home", "nappy"), "baby": ("school", "football", "online"),
            "child": ("pregnant", "nappy", "online"), "teen": ("pregnant", "nappy", "Moses basket")}
@@ -29,7 +34,7 @@ def words_of(value: Any) -> Iterator[str]:
             yield from words_of(item)
 
 
-@pytest.mark.parametrize("form_id", ["girfec-wellbeing", "neglect-assessment"])
+@pytest.mark.parametrize("form_id", ["girfec-wellbeing", "neglect-assessment", "core-group-review"])
 @pytest.mark.parametrize("stage", list(NOT_FOR))
 def test_sample_answers_fit_the_childs_stage_of_life_and_can_be_submitted(form_id: str, stage: str) -> None:
     form = default_catalog().get(form_id)
@@ -53,3 +58,50 @@ def test_the_plan_and_chronology_are_about_the_child() -> None:
     assert [row["indicator"] for row in answers["plan_actions"]] == ["healthy", "achieving", "safe"]
     assert all("Ava" in row["need"] for row in answers["plan_actions"][:2])
     assert all(row["event_date"] < "2026-11-20" for row in answers["chronology_events"])
+
+
+# --- the demo database: core group reviews and chronologies (issue 15) ------------------------------------------
+
+
+def test_the_demo_has_core_group_reviews_started_from_an_approved_plan_with_progress_on_each_action(
+        demo_db: Path) -> None:
+    lead = DEMO_LOGINS[0]
+    with Session.unlock(demo_db, lead.username, lead.password) as session:
+        assessments = session.assessments.find()
+        reviews = [a for a in assessments if a.form_id == "core-group-review"]
+        assert reviews
+        for review in reviews:
+            plans = [a for a in assessments if a.child_id == review.child_id and a.form_id == "girfec-wellbeing"
+                     and a.status == Status.APPROVED]
+            assert plans, "a core group review starts from the child's approved plan"
+            actions = [row["action"] for row in plans[-1].answers["plan_actions"]]
+            rows = review.answers["action_progress"]
+            assert [row["action"] for row in rows] == actions  # the plan's actions, pre-filled by the core
+            assert all(row["progress"] in {"achieved", "partly", "not_yet", "no_longer_needed"} and row[
+                "progress_notes"] for row in rows)
+            form = session.assessments.form_of(review)
+            assert validate_submission(form, review.answers) == []
+            record = session.children.get(review.child_id).record
+            assert record.protection.registered and record.last_core_group == dt.date.today()
+            assert record.next_core_group and record.next_core_group > record.last_core_group
+
+
+def test_demo_chronologies_are_dated_in_order_with_the_record_and_no_assessment_warns(demo_db: Path) -> None:
+    lead = DEMO_LOGINS[0]
+    today = dt.date.today().isoformat()
+    with Session.unlock(demo_db, lead.username, lead.password) as session:
+        for row in session.children.rows():
+            record = session.children.get(row.child_id).record
+            added = [e for e in Chronology(session).events(row.child_id) if e.origin == "practitioner"]
+            for event in added:
+                assert event.date <= today
+                if record.date_of_birth:  # never before the child was born (an unborn baby's are the family's)
+                    assert event.date >= record.date_of_birth.isoformat(), (record.given_names, event)
+            registered = record.protection.registered_on
+            if registered and record.concern_date and record.last_cppm:
+                assert record.concern_date < registered <= record.last_cppm
+            for assessment in session.assessments.find(child_id=row.child_id):
+                rows = assessment.answers.get("chronology_events") or []
+                date = assessment.answers.get("assessment_date")
+                assert all(r["event_date"] <= date for r in rows), "events come before the assessment"
+                assert Casework.of(session).warnings(assessment.id) == []  # the demo's answers agree

@@ -743,3 +743,71 @@ def test_a_long_text_cell_grows_with_its_text(make: Any, qtbot: Any) -> None:
     assert cell.isVisible() and view.height() > cell.height()  # the table grew too: nothing clipped
     qtbot.keyClick(cell, Qt.Key.Key_Tab)
     assert editor.value()[0]["event"].count("A line of what happened.") == 8
+
+
+# --- a row kept out of the family copy (issue 15) ------------------------------------------------------------------
+
+
+def test_each_row_has_a_sensitive_box_that_the_keyboard_ticks_and_tab_passes_over(make: Any, qtbot: Any,
+                                                                                 qtmodeltester: Any) -> None:
+    editor = make(GIRFEC.field("contributors"), GIRFEC, show=True)
+    editor.set_value([{"name": "Iona Campbell", "agency": "Mother"}, {"name": "Ruaridh Munro"}])
+    view = editor.focus_widget()
+    model = view.model()
+    qtmodeltester.check(model)
+    flag = model.columnCount() - 1
+    assert model.headerData(flag, Qt.Orientation.Horizontal) == "Sensitive (not in the family copy)"
+    assert "family copy" in model.headerData(flag, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(0, flag), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    view.setFocus()
+    view.setCurrentIndex(model.index(0, flag - 1))
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # the arrow keys reach the box
+    assert view.currentIndex().column() == flag
+    with qtbot.waitSignal(editor.changed, timeout=500):
+        qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert editor.value()[0] == {"name": "Iona Campbell", "agency": "Mother", "role": None, "sensitive": True}
+    assert "sensitive" not in editor.value()[1]  # an untouched row carries no flag
+    assert model.data(model.index(0, flag), Qt.ItemDataRole.AccessibleTextRole) == "Sensitive: not in the family copy"
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # Tab goes on to the next row's first cell, as in a table without the box
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (1, 0)
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)  # and back to the last cell that takes words, not the box
+    assert (view.currentIndex().row(), view.currentIndex().column()) == (0, flag - 1)
+    assert editor.value()[0]["sensitive"] is True  # no key on the way ticked or cleared it
+    view.setCurrentIndex(model.index(0, flag))
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert editor.value()[0]["sensitive"] is False
+    qtmodeltester.check(model)
+
+
+def test_the_family_copy_leaves_out_the_rows_ticked_in_the_table(make: Any, qtbot: Any) -> None:
+    from cpassess.forms.canonical import family_content
+
+    editor = make(GIRFEC.field("chronology_events"), GIRFEC, show=True)
+    editor.set_value([{"event_date": "2026-01-05", "event": "Police attended a disturbance at home"},
+                      {"event_date": "2026-02-01", "event": "Started at nursery"}])
+    view, model = editor.focus_widget(), editor.focus_widget().model()
+    index = model.index(0, model.columnCount() - 1)
+    view.setCurrentIndex(index)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    content = {"form": {"id": GIRFEC.id, "version": GIRFEC.version}, "answers": {"chronology_events": editor.value()}}
+    copy = family_content(GIRFEC, content)
+    # the marked row is left out (its sensitive column, the source, always is)
+    assert copy["answers"]["chronology_events"] == [{"event_date": "2026-02-01", "event": "Started at nursery",
+                                                     "impact": None}]
+    assert copy["withheld"]["chronology_events"]["rows"] == 1
+
+
+def test_a_sensitive_box_cannot_be_ticked_in_review_mode_and_other_tables_have_none(make: Any, qtbot: Any) -> None:
+    editor = make(GIRFEC.field("contributors"), GIRFEC, show=True)
+    editor.set_value([{"name": "Iona Campbell", "sensitive": True}])
+    editor.set_read_only(True)
+    view, model = editor.focus_widget(), editor.focus_widget().model()
+    index = model.index(0, model.columnCount() - 1)
+    assert not model.flags(index) & Qt.ItemFlag.ItemIsUserCheckable
+    assert model.data(index, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked  # still shown to the reviewer
+    view.setCurrentIndex(index)
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert editor.value()[0]["sensitive"] is True
+    plain_table = make(NEGLECT.field("carers_present"))
+    assert plain_table.focus_widget().model().columnCount() == len(NEGLECT.field("carers_present").fields)

@@ -68,11 +68,13 @@ from ui.spelling import check_spelling, context_menu
 Index = QModelIndex | QPersistentModelIndex
 SHOWN_CHARACTERS = 100  # a cell shows the start of a long answer; its tooltip and editor show all of it
 TOOLTIP_CHARACTERS = 2000
+ROW_FLAG_TITLE = "Sensitive (not in the family copy)"  # the column of a repeat with `row_sensitivity`
 VISIBLE_ROWS = 10  # the table grows with its rows up to this many, then scrolls
 CELL_TEXT_LINES = 4  # a long-text cell opens this tall and grows with its text up to CELL_TEXT_MAX_LINES
 CELL_TEXT_MAX_LINES = 14
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _EDIT = Qt.ItemDataRole.EditRole
+_CHECK = Qt.ItemDataRole.CheckStateRole
 EDIT_TRIGGERS = (QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.SelectedClicked
                  | QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.AnyKeyPressed)
 
@@ -83,15 +85,28 @@ def _copy(value: Any) -> Any:
 
 
 class RepeatRowsModel(QAbstractTableModel):
-    """The rows of one repeat answer: one column per sub-field, each row a dict holding every column's key."""
+    """The rows of one repeat answer: one column per sub-field, each row a dict holding every column's key.
 
-    def __init__(self, columns: list[RepeatColumn], form: FormDefinition, parent: QObject | None = None) -> None:
+    With `row_flag` (the form's `row_sensitivity_label`) a last column holds each row's family-copy flag as a
+    check box; a row gets the flag's key only once it is ticked or unticked."""
+
+    def __init__(self, columns: list[RepeatColumn], form: FormDefinition, parent: QObject | None = None,
+                 row_flag: str | None = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
         self._labels = {column.id: {option.id: option.label for option in options_of(column, form) or ()}
                         for column in self._columns}
         self._rows: list[dict[str, Any]] = []
+        self._row_flag = row_flag
         self.read_only = False
+
+    @property
+    def flag_column(self) -> int | None:
+        """The column of the rows' sensitive flag, if the form asks for one."""
+        return len(self._columns) if self._row_flag is not None else None
+
+    def _is_flag(self, index: Index) -> bool:
+        return index.column() == self.flag_column
 
     # --- the answer ---
 
@@ -120,11 +135,13 @@ class RepeatRowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
+        return 0 if parent.isValid() else len(self._columns) + (self._row_flag is not None)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
+        if self._is_flag(index):
+            return self._flag_data(self._rows[index.row()].get(ROW_SENSITIVE) is True, role)
         value = self.cell(index)
         if role == _DISPLAY:
             return self._text(self.column(index), value)
@@ -132,6 +149,15 @@ class RepeatRowsModel(QAbstractTableModel):
             return value
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > SHOWN_CHARACTERS // 2:
             return value[:TOOLTIP_CHARACTERS]
+        return None
+
+    def _flag_data(self, flagged: bool, role: int) -> Any:
+        if role == _CHECK:
+            return Qt.CheckState.Checked if flagged else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # the box's state in words, for screen readers
+            return "Sensitive: not in the family copy" if flagged else "Not sensitive"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._row_flag
         return None
 
     def _text(self, column: RepeatColumn, value: Any) -> str | None:
@@ -151,6 +177,9 @@ class RepeatRowsModel(QAbstractTableModel):
         return labels.get(value, value) if labels else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation == Qt.Orientation.Horizontal and section == self.flag_column:
+            return ROW_FLAG_TITLE if role == _DISPLAY else self._row_flag if role == Qt.ItemDataRole.ToolTipRole \
+                else None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
             column = self._columns[section]
             if role == _DISPLAY:
@@ -165,10 +194,21 @@ class RepeatRowsModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return flags if self.read_only else flags | Qt.ItemFlag.ItemIsEditable
+        if self.read_only:
+            return flags
+        # the flag is a check box (Space or a click), never a cell editor that typing could open
+        return flags | (Qt.ItemFlag.ItemIsUserCheckable if self._is_flag(index) else Qt.ItemFlag.ItemIsEditable)
 
     def setData(self, index: Index, value: Any, role: int = _EDIT) -> bool:
-        if not index.isValid() or role != _EDIT or self.read_only:
+        if not index.isValid() or self.read_only:
+            return False
+        if self._is_flag(index):
+            if role != _CHECK:
+                return False
+            self._rows[index.row()][ROW_SENSITIVE] = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.dataChanged.emit(index, index, [_CHECK, Qt.ItemDataRole.AccessibleTextRole])
+            return True
+        if role != _EDIT:
             return False
         if isinstance(value, str | list) and not (value.strip() if isinstance(value, str) else value):
             value = None
@@ -400,21 +440,31 @@ class _TableView(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
+    def _flag_column(self) -> int | None:
+        return getattr(self.model(), "flag_column", None)
+
     def _at_edge(self, forward: bool) -> bool:
         model, current = self.model(), self.currentIndex()
         if not current.isValid() or not model.rowCount():
             return True
         if forward:
-            return current.row() == model.rowCount() - 1 and current.column() == model.columnCount() - 1
+            last_typed = model.columnCount() - 1 - (self._flag_column() is not None)
+            return current.row() == model.rowCount() - 1 and current.column() >= last_typed
         return current.row() == 0 and current.column() == 0
 
     def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
         # Qt wraps from the last cell to the first; here Tab there leaves the table instead (an unmoved cursor)
         forward = action == QAbstractItemView.CursorAction.MoveNext
-        if action in (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious) \
-                and self._at_edge(forward):
+        if action not in (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious):
+            return super().moveCursor(action, modifiers)
+        if self._at_edge(forward):
             return QModelIndex()
-        return super().moveCursor(action, modifiers)
+        index = super().moveCursor(action, modifiers)
+        if index.isValid() and index.column() == self._flag_column():
+            # Tab passes over the sensitive box (the arrow keys reach it), so a fast typist's space never ticks it
+            model = self.model()
+            index = model.index(index.row() + 1, 0) if forward else model.index(index.row(), index.column() - 1)
+        return index
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         leaving = {QAbstractItemDelegate.EndEditHint.EditNextItem: True,
@@ -460,7 +510,8 @@ class RepeatEditor(FieldEditor):
         self._up = QPushButton("Move &up", self)
         self._down = QPushButton("Move &down", self)
         self._remove.setAccessibleName(f"Remove the selected {item}")
-        self.model = RepeatRowsModel(field.fields, form, self)
+        self.model = RepeatRowsModel(field.fields, form, self,
+                                     field.row_sensitivity_label if field.row_sensitivity else None)
         self.view = _TableView(self)
         self.view.setModel(self.model)
         self.view.setItemDelegate(_CellDelegate(form, self.view))
@@ -473,6 +524,10 @@ class RepeatEditor(FieldEditor):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch if wide
                                         else QHeaderView.ResizeMode.ResizeToContents)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        flag = self.model.flag_column
+        if flag is not None:  # the title wraps to a narrow column of check boxes
+            header.setSectionResizeMode(flag, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(flag, self.fontMetrics().horizontalAdvance("not in the family") + 4 * SPACING)
         self._empty = note_label("Nothing added yet.", parent=self)
         buttons = tight(QHBoxLayout())
         for button in (self._add, self._remove, self._up, self._down):
@@ -482,6 +537,9 @@ class RepeatEditor(FieldEditor):
         layout.addLayout(buttons)
         layout.addWidget(self.view)
         layout.addWidget(self._empty)
+        if flag is not None:
+            layout.addWidget(note_label("A ticked row is left out of the family copy. From a row's last cell the "
+                                        "right arrow reaches its box and Space ticks it.", parent=self))
 
         self._add.clicked.connect(self.add_row)
         self._remove.clicked.connect(self.remove_row)

@@ -8,19 +8,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,12 +23,14 @@ from PySide6.QtWidgets import (
 
 from cpassess.assessments import Assessment, EditConflict, SubmissionRefused
 from cpassess.casework import Action, Casework
-from cpassess.forms import AnswersError, Problem, fingerprint, validate_submission
+from cpassess.forms import AnswersError, Problem, default_catalog, fingerprint, validate_submission
+from cpassess.forms.cross_field import FormWarning
 from cpassess.storage import DiskFull
 from cpassess.workflow import STATUS_LABELS, NotAllowed
 from ui.fault_banner import FaultBanner
 from ui.form_view import FormView
 from ui.models import Column, RowsModel
+from ui.screens.review_dialogs import ApproveDialog, CommentDialog, SignedPdfDialog, warning_lines
 
 if TYPE_CHECKING:
     from cpassess.session import Session
@@ -41,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 AUTOSAVE_MS = 2000
-PREVIEW_WIDTH = 760
 
 
 @dataclass(frozen=True)
@@ -54,169 +50,9 @@ class CommentDraft:
     text: str
 
 
-class CommentDialog(QDialog):
-    """A reviewer's comment; `required` for returning an assessment."""
-
-    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, action: str = "&Add comment",
-                 text: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        label = QLabel(prompt)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.text = QPlainTextEdit()
-        self.text.setAccessibleName("Comment")
-        self.text.setTabChangesFocus(True)
-        label.setBuddy(self.text)
-        layout.addWidget(self.text)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setEnabled(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.text.textChanged.connect(lambda: self.ok.setEnabled(bool(self.text.toPlainText().strip())))
-        if text:
-            self.text.setPlainText(text)
-            self.text.moveCursor(QTextCursor.MoveOperation.End)
-        self.resize(520, 260)
-
-    def comment(self) -> str:
-        return self.text.toPlainText().strip()
-
-
-def shown_time(stamp: str | None) -> str:
-    """A stored UTC time as the user's local date and time, the UK way."""
-    if not stamp:
-        return "not recorded"
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    return moment.astimezone().strftime("%d/%m/%Y at %H:%M")
-
-
-class ApproveDialog(QDialog):
-    """Password re-entry before signing, showing exactly what will be signed: the form, the child, the author,
-    when it was submitted, the content fingerprint and (on request) the certified PDF itself.
-
-    `sign_requested(password)` asks the screen to sign; the dialog stays open until `signed()`, so a wrong
-    password is put right here (`refused(message)`)."""
-
-    sign_requested = Signal(str)
-
-    def __init__(self, assessment: Assessment, child_name: str, form_title: str, author_name: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Approve and sign")
-        layout = QVBoxLayout(self)
-        digest = assessment.content_sha256 or ""
-        intro = QLabel("You are approving this assessment exactly as the author submitted it. Your digital "
-                       "signature will be added to the PDF the author certified.")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        facts = QFormLayout()
-        for label, value in (("Form", form_title), ("Child", child_name), ("Author", author_name),
-                             ("Submitted", shown_time(assessment.submitted_at)),
-                             ("Content fingerprint", fingerprint(digest))):
-            shown = QLabel(value)
-            shown.setWordWrap(True)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            shown.setAccessibleName(label)
-            facts.addRow(f"{label}:", shown)
-        full = QLabel(f"SHA-256 {digest}")
-        full.setProperty("role", "help")
-        full.setWordWrap(True)
-        full.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        facts.addRow("", full)
-        layout.addLayout(facts)
-        self.view_pdf = QPushButton("&View the PDF to be signed…")
-        layout.addWidget(self.view_pdf, 0, Qt.AlignmentFlag.AlignLeft)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        password_label = QLabel("Type your &password to sign:")
-        password_label.setBuddy(self.password)
-        layout.addWidget(password_label)
-        layout.addWidget(self.password)
-        self.message = QLabel()
-        self.message.setProperty("role", "problem")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.sign = self.buttons.addButton("&Approve and sign", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.sign.setEnabled(False)
-        self.buttons.accepted.connect(self._sign)
-        self.buttons.rejected.connect(self.reject)
-        self.password.textChanged.connect(lambda text: self.sign.setEnabled(bool(text)))
-        layout.addWidget(self.buttons)
-        self.password.setFocus()
-        self.resize(600, 360)
-
-    def _sign(self) -> None:
-        if self.password.text():
-            self.sign_requested.emit(self.password.text())
-
-    # --- BusyIndicator: while the password is checked and the signature made ---
-
-    def start(self, message: str) -> None:
-        self.message.setProperty("role", "help")
-        self.message.style().polish(self.message)
-        self.message.setText(message)
-        self.message.show()
-        self.buttons.setEnabled(False)
-        self.password.setEnabled(False)
-
-    def stop(self) -> None:
-        self.buttons.setEnabled(True)
-        self.password.setEnabled(True)
-
-    def refused(self, message: str) -> None:
-        """The signature was not made (a wrong password): say why and let the user try again."""
-        self.message.setProperty("role", "problem")
-        self.message.style().polish(self.message)
-        self.message.setText(f"⚠ {message}")
-        self.message.show()
-        self.password.selectAll()
-        self.password.setFocus()
-
-
-class SignedPdfDialog(QDialog):
-    """The stored certified PDF, page by page: exactly the bytes the approval signature will cover."""
-
-    def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
-        from PySide6.QtGui import QPixmap
-        from PySide6.QtWidgets import QScrollArea
-
-        from ui.pdf_pages import render_pages
-
-        super().__init__(parent)
-        self.setWindowTitle("The PDF to be signed")
-        layout = QVBoxLayout(self)
-        pages = QWidget()
-        pages_layout = QVBoxLayout(pages)
-        pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        images = render_pages(pdf, PREVIEW_WIDTH)
-        for number, image in enumerate(images, start=1):
-            page = QLabel()
-            page.setPixmap(QPixmap.fromImage(image))
-            page.setAccessibleName(f"Page {number} of {len(images)}")
-            pages_layout.addWidget(page)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(pages)
-        scroll.setAccessibleName("The PDF to be signed")
-        layout.addWidget(QLabel(f"The PDF the author certified: {len(images)} pages."))
-        layout.addWidget(scroll, 1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout.addWidget(close)
-        self.resize(PREVIEW_WIDTH + 80, min(860, self.screen().availableGeometry().height() * 9 // 10))
-
-
 PROBLEM_COLUMNS: list[Column[tuple[Problem, str]]] = [Column("Problem", lambda item: f"⚠ {item[1]}")]
+WARNING_COLUMNS: list[Column[tuple[FormWarning, str]]] = [Column("Worth a second look", lambda item: f"△ {item[1]}")]
+
 
 
 class AssessmentScreen(QWidget):
@@ -253,8 +89,26 @@ class AssessmentScreen(QWidget):
         self.problem_list.clicked.connect(self._jump_to_problem)
         self.problem_list.hide()
         layout.addWidget(self.problem_list)
+        self.warning_model: RowsModel[tuple[FormWarning, str]] = RowsModel(WARNING_COLUMNS, self)
+        self.warning_list = QListView()
+        self.warning_list.setModel(self.warning_model)
+        self.warning_list.setAccessibleName("Worth a second look (does not stop submitting)")
+        self.warning_list.setToolTip("Combinations of answers the form asks you to check; they do not stop you "
+                                     "submitting")
+        self.warning_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.warning_list.setWordWrap(True)
+        self.warning_list.activated.connect(self._jump_to_warning)
+        self.warning_list.clicked.connect(self._jump_to_warning)
+        self.warning_title = QLabel("△ Worth a second look (these do not stop you submitting):")
+        self.warning_title.setProperty("role", "warning")
+        self.warning_title.setBuddy(self.warning_list)
+        for widget in (self.warning_title, self.warning_list):
+            widget.hide()
+            layout.addWidget(widget)
         self.view.problems_changed.connect(self._problems_changed)
+        self.view.warnings_changed.connect(self._warnings_changed)
         self._problems_changed()
+        self._warnings_changed()
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
         self.autosave.setInterval(AUTOSAVE_MS)
@@ -297,6 +151,13 @@ class AssessmentScreen(QWidget):
             send.setToolTip("For a colleague on another laptop: an encrypted file only they can open")
             send.clicked.connect(lambda: send_package(self.window_, self.session, self.assessment))
             header.addWidget(send)
+        if Action.MIGRATE in self.allowed:
+            newest = default_catalog().newest_version(self.form.id)
+            self.migrate_button = QPushButton(f"Mo&ve to version {newest}…")
+            self.migrate_button.setToolTip(f"This draft uses version {self.form.version} of the form; see what "
+                                           f"moving it to version {newest} drops and adds before deciding")
+            self.migrate_button.clicked.connect(self.migrate)
+            header.addWidget(self.migrate_button)
         if self.editable:
             self.submit_button = QPushButton("&Submit for review…")
             self.submit_button.setProperty("role", "primary")
@@ -368,6 +229,32 @@ class AssessmentScreen(QWidget):
         if closing and self.editable and not self.dirty:
             self.session.assessments.clear_editing()
 
+    # --- a newer version of the form ------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Show what moving to the newest version drops and adds; move only if the user says so."""
+        from ui.screens.migrate import MigrationDialog
+
+        if not self.save():
+            return
+        try:
+            migration = self.casework.migration(self.assessment.id)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        if MigrationDialog(migration, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            moved = self.casework.migrate(self.assessment.id, migration.target.version)
+        except (NotAllowed, EditConflict) as error:
+            self.window_.show_error(error)
+            return
+        section_id = self._current_section_id()
+        self.window_.workspace.open_assessment(moved.id)  # the editor is built from the new version's form
+        screen = self.window_.workspace.current()
+        if isinstance(screen, AssessmentScreen):
+            screen.view.show_section(section_id)  # the same section, if the new version still has it
+
     # --- submit --------------------------------------------------------------------------------------------
 
     def _list_problems(self, problems: list[Problem]) -> None:
@@ -381,6 +268,23 @@ class AssessmentScreen(QWidget):
         count = len(problems)
         self.problem_count.setText(f"⚠ {count} problem{'s' if count > 1 else ''} to put right" if count else "")
         self.problem_count.setVisible(bool(count))
+
+    def _warnings_changed(self) -> None:
+        """The form's cross-field warnings (the core's, for the answers on screen): listed, never blocking."""
+        warnings = self.view.warnings()
+        self.warning_model.set_rows([(warning, warning.describe(self.form)) for warning in warnings])
+        self.warning_title.setVisible(bool(warnings))
+        self.warning_list.setVisible(bool(warnings))
+        if warnings:  # room for each warning to wrap onto a second line, up to three warnings
+            lines = min(2 * len(warnings), 6)
+            self.warning_list.setFixedHeight(self.warning_list.fontMetrics().lineSpacing() * lines
+                                             + 2 * self.warning_list.frameWidth() + 6)
+
+    def _jump_to_warning(self, index: QModelIndex) -> None:
+        if index.isValid():
+            warning, _ = self.warning_model.row_at(index.row())
+            if warning.field_ids:
+                self.view.focus_field(warning.field_ids[0])
 
     def _jump_to_problem(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -397,10 +301,13 @@ class AssessmentScreen(QWidget):
             self.problem_list.setFocus()
             self.problem_list.setCurrentIndex(self.problem_model.index(0, 0))
             return
+        warnings = self.casework.warnings(self.assessment.id)  # the saved answers, as they will be submitted
+        second_look = (f"The form asks you to check {'this' if len(warnings) == 1 else 'these'} first (it does "
+                       f"not stop you submitting):\n{warning_lines(warnings)}\n\n") if warnings else ""
         confirm = QMessageBox.question(
             self, "Submit for review",
-            "Submit this assessment to a team lead? Its content will be frozen and signed with your key; "
-            "you can change it again only if it is returned to you.")
+            f"{second_look}Submit this assessment to a team lead? Its content will be frozen and signed with your "
+            "key; you can change it again only if it is returned to you.")
         if confirm != QMessageBox.StandardButton.Yes:
             return
         assessment_id = self.assessment.id
@@ -519,7 +426,8 @@ class AssessmentScreen(QWidget):
 
         author = self.session.user_named(self.assessment.author)
         dialog = ApproveDialog(self.assessment, self.child_name, self.form.title,
-                               author.display_name if author else self.assessment.author, self)
+                               author.display_name if author else self.assessment.author, self,
+                               self.casework.warnings(self.assessment.id))
         dialog.view_pdf.clicked.connect(lambda: self._view_signed_pdf(dialog))
         assessment_id = self.assessment.id
 
