@@ -17,7 +17,7 @@ from cpassess.casework import Casework
 from cpassess.children import ChildRecord, register_categories
 from cpassess.chronology import Chronology
 from cpassess.demo_answers import PROPOSED_AREAS
-from cpassess.demo_words import FAMILY, GIVEN, PLACES, RELATIONS
+from cpassess.demo_words import FAMILY, FEMALE, FEMALE_RELATIONS, GIVEN, OTHER_RELATIONS, PLACES
 from cpassess.demo_writer import life_events, progress_on, sample_answers
 from cpassess.forms import FormDefinition, default_catalog, validate_submission
 from cpassess.keyslots import KdfParams
@@ -51,6 +51,20 @@ def stage_of(record: ChildRecord, today: dt.date) -> str:
     return "baby" if age < 2 else "child" if age < 13 else "teen"
 
 
+def household(rng: random.Random, family: str, size: int) -> list[dict[str, Any]]:
+    """Who lives with the child: the mother (with parental responsibility), often the father (usually with it
+    too), then others without it; each with a given name that fits them."""
+    relations = ["Mother"] + (["Father"] if rng.random() < 0.4 else [])
+    relations += [rng.choice(OTHER_RELATIONS) for _ in range(size - len(relations))]
+    members = []
+    for relation in relations[:max(size, 1)]:
+        names = [name for name in GIVEN if (name in FEMALE) == (relation in FEMALE_RELATIONS)]
+        responsible = relation == "Mother" or (relation == "Father" and rng.random() < 0.9)
+        members.append({"name": f"{rng.choice(names)} {family}", "relationship": relation,
+                        "parental_responsibility": responsible})
+    return members
+
+
 def child_record(rng: random.Random, today: dt.date, *, unborn: bool = False,
                  large_family: bool = False) -> ChildRecord:
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
@@ -60,9 +74,7 @@ def child_record(rng: random.Random, today: dt.date, *, unborn: bool = False,
         "address": f"{rng.randint(1, 140)} {rng.choice(['Mill', 'Station', 'Church', 'Shore'])} Road\n"
                    f"{rng.choice(PLACES)}",
         "named_person": f"{rng.choice(['Mrs', 'Mr', 'Ms'])} {rng.choice(FAMILY)}",
-        "household": [{"name": f"{rng.choice(GIVEN)} {family}", "relationship": rng.choice(RELATIONS),
-                       "parental_responsibility": rng.random() < 0.5}
-                      for _ in range(rng.randint(7, 11) if large_family else rng.randint(1, 3))],
+        "household": household(rng, family, rng.randint(7, 11) if large_family else rng.randint(1, 3)),
     }
     if unborn:
         data["expected_date_of_delivery"] = (today + dt.timedelta(days=rng.randint(20, 150))).isoformat()

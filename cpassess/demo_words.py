@@ -11,6 +11,12 @@ FAMILY = ["MacLeod", "Campbell", "Ní Bhriain", "Ó Súilleabháin", "Wróblewsk
           "Henderson", "Duncan", "Baird", "Hassan", "Sinclair", "McAllister", "Gillies", "Lindsay", "Ross"]
 PLACES = ["Leith", "Govan", "Dundee", "Inverness", "Paisley", "Kirkcaldy", "Stornoway", "Motherwell", "Ayr", "Elgin"]
 RELATIONS = ["Mother", "Father", "Stepfather", "Grandmother", "Older brother", "Sister", "Mother's partner", "Aunt"]
+FEMALE = frozenset({"Ava", "Isla", "Skye", "Eilidh", "Morven", "Siobhán", "Zoë", "Zuzanna", "Аня", "Aoife", "Seònaid",
+                    "Mhairi", "Niamh", "Leah", "Iona", "Maja", "Amira", "Chloé", "Ruby", "Grace"})
+# who else lives with the child, with the given names that fit them; parents first, then the rest of the household
+FEMALE_RELATIONS = frozenset({"Mother", "Grandmother", "Sister", "Older sister", "Aunt"})
+OTHER_RELATIONS = ["Stepfather", "Grandmother", "Older brother", "Older sister", "Sister", "Brother",
+                   "Mother's partner", "Aunt"]
 
 # What practitioners write, by the child's stage of life: an unborn baby is not "seen after school".
 SENTENCES = {

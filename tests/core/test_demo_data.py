@@ -105,3 +105,19 @@ def test_demo_chronologies_are_dated_in_order_with_the_record_and_no_assessment_
                 date = assessment.answers.get("assessment_date")
                 assert all(r["event_date"] <= date for r in rows), "events come before the assessment"
                 assert Casework.of(session).warnings(assessment.id) == []  # the demo's answers agree
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_demo_household_has_a_mother_with_parental_responsibility_and_names_that_fit(seed: int) -> None:
+    from cpassess.demo import household
+    from cpassess.demo_words import FEMALE, FEMALE_RELATIONS
+
+    members = household(random.Random(seed), "Morrison", 1 + seed % 11)
+    assert members[0]["relationship"] == "Mother" and members[0]["parental_responsibility"]
+    assert [m["relationship"] for m in members].count("Mother") == 1
+    assert len(members) == 1 + seed % 11
+    for member in members:
+        given = member["name"].split()[0]
+        assert (given in FEMALE) == (member["relationship"] in FEMALE_RELATIONS), member
+        if member["relationship"] not in ("Mother", "Father"):
+            assert not member["parental_responsibility"], member
