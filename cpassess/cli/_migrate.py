@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cpassess.casework import Casework
-from cpassess.cli._common import print_json, signed_in
-from cpassess.forms import Migration
+from cpassess.cli._common import casework, print_json, signed_in
+
+if TYPE_CHECKING:
+    from cpassess.forms import Migration
 
 
 def register_migrate(actions: Any, db: argparse.ArgumentParser, who: argparse.ArgumentParser) -> None:
@@ -35,11 +36,11 @@ def describe(migration: Migration, source_version: int) -> list[str]:
 
 def migrate_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
-        casework = Casework.of(session)
+        work = casework(session)
         source_version = session.assessments.get(args.id).form_version
-        migration = casework.migration(args.id, args.to_version)
+        migration = work.migration(args.id, args.to_version)
         if args.yes:
-            casework.migrate(args.id, migration.target.version)
+            work.migrate(args.id, migration.target.version)
     if args.json:
         print_json({"from_version": source_version, "to_version": migration.target.version,
                     "applied": bool(args.yes), "kept": sorted(migration.answers),
