@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import random
 import re
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from cpassess.demo import sample_answers
 from cpassess.forms import default_catalog
 from cpassess.paths import attempts_file_for
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import Cli, Team, complete_answers, write_json
 
 LEAD_PW = "lead's long password 1"
 PRAC_PW = "practitioner password 2"
 FORM = "neglect-assessment"
 SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def complete_answers(form_id: str, seed: int) -> dict[str, Any]:
-    return sample_answers(default_catalog().get(form_id), random.Random(seed), "Eilidh", dt.date.today())
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def test_init_to_approval_from_the_command_line(cli: Cli, tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from cpassess.server.admin import add_member, init_server, remove_member
 from cpassess.server.connection import checked_url, database_name, member_url
 from cpassess.server.schema import SERVER_MIGRATIONS
 from cpassess.workflow import NotAllowed
+from tests.helpers import Team
 
 if TYPE_CHECKING:
-    from conftest import Team
     from postgres_cluster import Cluster
 
 

@@ -14,9 +14,9 @@ from cpassess.export.verification import verify_pdf
 from cpassess.server import ServerError, ServerUnreachable, outbox
 from cpassess.server.mailbox import Mailbox
 from cpassess.server.sync import SyncReport, sync
+from tests.helpers import Team
 
 if TYPE_CHECKING:
-    from conftest import Team
     from postgres_cluster import Cluster
 
 
