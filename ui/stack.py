@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 
 def show_only(stack: QStackedWidget, screen: QWidget) -> None:
-    """Make `screen` the stack's only page, keeping the control it chose to start in focused."""
-    while stack.count():
-        old = stack.widget(0)
-        stack.removeWidget(old)
-        old.deleteLater()
+    """Make `screen` the stack's only page, keeping the control it chose to start in focused.
+
+    `screen` may have been made inside the stack already (cheaper under the style sheet); so may a screen whose
+    construction failed, which goes with the others.
+    """
+    for old in stack.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        if old is not screen:
+            stack.removeWidget(old)
+            old.deleteLater()
     chosen = screen.focusWidget()  # adding the screen to the stack forgets the focus it chose
     stack.addWidget(screen)
     stack.setCurrentWidget(screen)
