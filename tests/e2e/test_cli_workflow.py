@@ -117,7 +117,8 @@ def test_a_child_with_an_invalid_chi_is_refused_and_a_mismatch_only_warns(team: 
     assert str(uuid.UUID(added.stdout.strip())) == added.stdout.strip()
 
 
-def test_a_second_process_is_refused_while_the_first_holds_the_database(team: Team, cli: Cli) -> None:
+def test_a_second_process_is_refused_while_the_first_holds_the_database(team: Team, process_cli: Cli) -> None:
+    cli = process_cli  # the console script in a process of its own, its exit status and streams as a shell sees them
     session = team.session("prac")
     try:
         refused = cli.refused("child", "list", "--db", team.db, "--as", "lead", passwords=(team.passwords["lead"],))
