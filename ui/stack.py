@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 
@@ -12,8 +11,8 @@ def show_only(stack: QStackedWidget, screen: QWidget) -> None:
     `screen` may have been made inside the stack already (cheaper under the style sheet); so may a screen whose
     construction failed, which goes with the others.
     """
-    for old in stack.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-        if old is not screen:
+    for old in stack.children():
+        if isinstance(old, QWidget) and old is not screen:
             stack.removeWidget(old)
             old.deleteLater()
     chosen = screen.focusWidget()  # adding the screen to the stack forgets the focus it chose
