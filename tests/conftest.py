@@ -4,6 +4,8 @@ share besides fixtures is in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -92,14 +94,39 @@ DEMO_CHILDREN = 8
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database (`cpassess.demo`, logins in DEMO_LOGINS) built once per run: about 5 s of signing."""
+    """A demo database (`cpassess.demo`, logins in DEMO_LOGINS) built once per run, for every xdist worker: about
+    5 s of rendering and signing, which each worker would otherwise repeat."""
     from cpassess.demo import build_demo
 
-    folder = tmp_path_factory.mktemp("demo-template")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CPASSESS_HOME", str(tmp_path_factory.mktemp("demo-template-home")))
-        build_demo(folder / "demo.db", DEMO_CHILDREN, kdf=FAST_KDF)
-    return folder / "demo.db"
+    def build(folder: Path) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CPASSESS_HOME", str(folder / "home"))
+            build_demo(folder / "demo.db", DEMO_CHILDREN, kdf=FAST_KDF)
+
+    return built_once(tmp_path_factory, "demo-template", build) / "demo.db"
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that `build` fills once per test run: the first worker to ask builds it while the others wait
+    (a lock file in the run's temp folder, above each worker's own), then every worker reads it."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): each worker builds its own
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent
+    folder, done = run_folder / name, run_folder / f"{name}.built"
+    with (run_folder / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture
