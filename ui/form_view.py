@@ -313,8 +313,13 @@ class FormView(QWidget):
             self._problems = shown
             self._apply_problems(list(self.rows.values()))
             self.problems_changed.emit()
+        self._list_sections()
+
+    def _list_sections(self) -> None:
+        """The section list as the last check found it, with the comments, keeping the section shown."""
         current = self.current_section()
-        self.sections.set_rows([self._state(section) for section in self.form.sections if section.id in checks])
+        self.sections.set_rows([self._state(section) for section in self.form.sections
+                                if section.id in self._checks])
         if current is not None:
             self.show_section(current.id, emit=False)
 
@@ -403,7 +408,7 @@ class FormView(QWidget):
         for section in self.form.sections:
             if section.id in self.pages:
                 self._apply_comments(section)
-        self.refresh()
+        self._list_sections()  # the comment counts change, the answers do not: no second check on opening
 
     def _apply_comments(self, section: Section) -> None:
         for field in section.fields:
