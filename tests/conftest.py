@@ -14,7 +14,24 @@ import pytest
 
 from cpassess.casework import Casework
 from cpassess.keyslots import KdfParams
-from tests.helpers import FAST_KDF, Cli, Team, copy_database, make_team
+
+# What the fixtures use, and (CHILD, PASSWORDS, CliRun, complete_answers, mutool_…) re-exported for tests written
+# before tests/helpers.py that still do `from conftest import ...` (other branches at merge time); new tests import
+# from tests.helpers at module level.
+from tests.helpers import (  # noqa: F401
+    CHILD,
+    FAST_KDF,
+    MUTOOL_EDITED,
+    MUTOOL_UNCHANGED,
+    PASSWORDS,
+    Cli,
+    CliRun,
+    Team,
+    complete_answers,
+    copy_database,
+    make_team,
+    mutool_verdicts,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
