@@ -47,11 +47,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 # Across every core; tests sharing an expensive module fixture are kept on one worker (xdist_group).
+# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): every worker and every
+# `cpassess` process a test starts would otherwise compile the core, and pytest rewrite every test module, anew.
+TEST_ENV := QT_QPA_PLATFORM=offscreen PYTHONDONTWRITEBYTECODE=
 test: sysdeps lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto --dist loadgroup -m "not slow and not dist" -q
+	$(TEST_ENV) $(BIN)/pytest -n auto --dist loadgroup -m "not slow and not dist" -q
 
 test-slow: sysdeps $(VENV)/.installed-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto --dist loadgroup -m slow -q
+	$(TEST_ENV) $(BIN)/pytest -n auto --dist loadgroup -m slow -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

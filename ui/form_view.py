@@ -29,7 +29,7 @@ from cpassess.forms import FormDefinition, Problem, Section, SectionCheck, Visib
 from cpassess.forms.cross_field import FormWarning, cross_field_warnings
 from cpassess.forms.definition import ComputedField
 from ui.background import run_in_background
-from ui.editors import FieldEditor, editor_for
+from ui.editors import editor_for
 from ui.models import Column, RowsModel
 
 log = logging.getLogger(__name__)
@@ -74,37 +74,39 @@ class FieldRow(QFrame):
 
     comment_requested = Signal(str)  # field id
 
-    def __init__(self, field: Any, editor: FieldEditor, commentable: bool) -> None:
-        super().__init__()
+    def __init__(self, field: Any, form: FormDefinition, commentable: bool, parent: QWidget | None = None) -> None:
+        # Every widget is made inside its parent: under the app's style sheet, moving a built widget into another
+        # restyles all of it again, and that was most of opening a long section.
+        super().__init__(parent)
         self.field = field
-        self.editor = editor
+        self.editor = editor_for(field, form, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 10)
         layout.setSpacing(4)
         top = QHBoxLayout()
-        self.label = QLabel(field.label + (" *" if field.required else ""))
+        self.label = QLabel(field.label + (" *" if field.required else ""), self)
         self.label.setProperty("role", "field-label")
         self.label.setWordWrap(True)
-        self.label.setBuddy(editor.focus_widget())
+        self.label.setBuddy(self.editor.focus_widget())
         top.addWidget(self.label, 1)
         if commentable:
-            comment = QPushButton("Comment…")
+            comment = QPushButton("Comment…", self)
             comment.setAccessibleName(f"Comment on {field.label}")
             comment.clicked.connect(lambda: self.comment_requested.emit(field.id))
             top.addWidget(comment)
         layout.addLayout(top)
         if field.help:
-            help_text = QLabel(field.help)
+            help_text = QLabel(field.help, self)
             help_text.setProperty("role", "help")
             help_text.setWordWrap(True)
             layout.addWidget(help_text)
-        layout.addWidget(editor)
-        self.problem = QLabel()
+        layout.addWidget(self.editor)
+        self.problem = QLabel(self)
         self.problem.setProperty("role", "problem")
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem)
-        self.note = QLabel()  # a check of the screen's own (a CHI warning), kept apart from the core's problems
+        self.note = QLabel(self)  # a check of the screen's own (a CHI warning), kept apart from the core's problems
         self.note.setWordWrap(True)
         self.note.hide()
         layout.addWidget(self.note)
@@ -152,29 +154,33 @@ class FieldRow(QFrame):
 
 
 class SectionPage(QScrollArea):
-    def __init__(self, section: Section, rows: list[FieldRow]) -> None:
-        super().__init__()
+    """A section's title, guidance and rows; made empty inside its parent, then filled (see FieldRow)."""
+
+    def __init__(self, section: Section, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.section = section
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(20, 14, 24, 24)
-        title = QLabel(section.title)
+        self.body = QWidget()
+        self._layout = QVBoxLayout(self.body)
+        self._layout.setContentsMargins(20, 14, 24, 24)
+        self.setWidget(self.body)
+        title = QLabel(section.title, self.body)
         title.setProperty("role", "section")
         title.setWordWrap(True)
-        layout.addWidget(title)
+        self._layout.addWidget(title)
         if section.guidance:
-            guidance = QLabel(section.guidance)
+            guidance = QLabel(section.guidance, self.body)
             guidance.setProperty("role", "help")
             guidance.setWordWrap(True)
-            layout.addWidget(guidance)
+            self._layout.addWidget(guidance)
         self.section_comments = QVBoxLayout()
-        layout.addLayout(self.section_comments)
-        for row in rows:
-            layout.addWidget(row)
-        layout.addStretch(1)
-        self.setWidget(body)
+        self._layout.addLayout(self.section_comments)
+        self._layout.addStretch(1)
+
+    def add_row(self, row: FieldRow) -> None:
+        """A row made inside `body`, placed after the others (above the stretch)."""
+        self._layout.insertWidget(self._layout.count() - 1, row)
 
 
 SECTION_COLUMNS: list[Column[SectionState]] = [Column("Section", SectionState.describe)]
@@ -250,21 +256,21 @@ class FormView(QWidget):
         page = self.pages.get(section.id)
         if page is not None:
             return page
+        page = SectionPage(section, self.stack)
+        self.stack.addWidget(page)
+        self.pages[section.id] = page
         section_rows = []
         for field in section.fields:
-            editor = editor_for(field, self.form)
-            editor.set_value(self._initial.get(field.id))
-            editor.set_read_only(self._read_only)
-            row = FieldRow(field, editor, self._commentable)
+            row = FieldRow(field, self.form, self._commentable, page.body)
+            row.editor.set_value(self._initial.get(field.id))
+            row.editor.set_read_only(self._read_only)
             if self._read_only:
                 row.setProperty("role", "answer-read-only")
             row.comment_requested.connect(lambda fid, sid=section.id: self.comment_requested.emit(sid, fid))
-            editor.changed.connect(self._edited)
+            row.editor.changed.connect(self._edited)
             self.rows[field.id] = row
             section_rows.append(row)
-        page = SectionPage(section, section_rows)
-        self.pages[section.id] = page
-        self.stack.addWidget(page)
+            page.add_row(row)
         self._apply_comments(section)
         self._apply_problems(section_rows)
         self._apply_warnings(section_rows)
@@ -337,8 +343,13 @@ class FormView(QWidget):
             self._problems = shown
             self._apply_problems(list(self.rows.values()))
             self.problems_changed.emit()
+        self._list_sections()
+
+    def _list_sections(self) -> None:
+        """The section list as the last check found it, with the comments, keeping the section shown."""
         current = self.current_section()
-        self.sections.set_rows([self._state(section) for section in self.form.sections if section.id in checks])
+        self.sections.set_rows([self._state(section) for section in self.form.sections
+                                if section.id in self._checks])
         if current is not None:
             self.show_section(current.id, emit=False)
 
@@ -437,7 +448,7 @@ class FormView(QWidget):
         for section in self.form.sections:
             if section.id in self.pages:
                 self._apply_comments(section)
-        self.refresh()
+        self._list_sections()  # the comment counts change, the answers do not: no second check on opening
 
     def _apply_comments(self, section: Section) -> None:
         for field in section.fields:

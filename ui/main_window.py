@@ -11,20 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QWindow
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QSizePolicy,
-    QStackedWidget,
-    QToolBar,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget
 
 from cpassess.paths import slot_file_for
 from cpassess.settings import load_settings, save_settings
@@ -33,7 +22,11 @@ from ui.background import run_in_background, wait_for_background
 from ui.screens.unlock import FirstRunScreen, UnlockScreen
 from ui.stack import show_only
 
+# Qt's own namespace (`Qt`, about 90 enum classes: a tenth of a second) and the other types only an unlocked
+# window needs are imported where they are used, so that the unlock window opens without them.
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+
     from cpassess.session import Session
 
 log = logging.getLogger(__name__)
@@ -57,14 +50,18 @@ class _ActivityWatcher(QObject):
     """
 
     def __init__(self, timer: QTimer) -> None:
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QWindow
+
         super().__init__()
         self._timer = timer
+        self._window = QWindow
         self._INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                                  QEvent.Type.Wheel, QEvent.Type.TouchBegin})
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # input reaches a window before any widget; looking only there keeps this filter cheap
-        if isinstance(watched, QWindow) and self._timer.isActive() and event.type() in self._INPUT:
+        if isinstance(watched, self._window) and self._timer.isActive() and event.type() in self._INPUT:
             self._timer.start()
         return False
 
@@ -74,9 +71,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.database = database
         self.settings = load_settings()
-        from ui.spelling import set_enabled  # cheap: the dictionary itself loads when a narrative box is shown
-
-        set_enabled(self.settings.spell_check)
         self.session: Session | None = None
         self.workspace: Any = None
         self._place: tuple[str, Any] | None = None  # (username, workspace Place) kept while locked
@@ -94,14 +88,9 @@ class MainWindow(QMainWindow):
         self._busy.hide()
         self._toolbar = QToolBar("Main")
         self._toolbar.setMovable(False)
-        self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(self._toolbar)
         self._toolbar.hide()
-        self.lock_action = QAction("&Lock", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.setToolTip("Lock now (Ctrl+L): hides everything until you unlock again")
-        self.lock_action.triggered.connect(self.lock)
-        self.addAction(self.lock_action)
+        self._lock_action: QAction | None = None
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self._idle_timeout)
@@ -109,6 +98,17 @@ class MainWindow(QMainWindow):
         self.team_sync: Any = None  # ui.team_sync.TeamServerSync while unlocked
         self._restore_geometry()
         self.show_start()
+
+    @property
+    def lock_action(self) -> QAction:
+        """Lock now (Ctrl+L); made at the first unlock (a key sequence brings in Qt's whole namespace)."""
+        if self._lock_action is None:
+            self._lock_action = QAction("&Lock", self)
+            self._lock_action.setShortcut(QKeySequence("Ctrl+L"))
+            self._lock_action.setToolTip("Lock now (Ctrl+L): hides everything until you unlock again")
+            self._lock_action.triggered.connect(self.lock)
+            self.addAction(self._lock_action)
+        return self._lock_action
 
     # --- busy state (BusyIndicator) ------------------------------------------------------------------------
 
@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
         run_in_background(work, on_done, on_error or self.show_error, self, message)
 
     def show_error(self, error: Exception) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.warning(self, "cpassess", explain(error))
 
     # --- start: first run or unlock ------------------------------------------------------------------------
@@ -178,8 +180,10 @@ class MainWindow(QMainWindow):
         run_in_background(initialise, created, lambda error: screen.show_problem(explain(error)))
 
     def _unlocked(self, session: Session) -> None:
+        from ui.spelling import set_enabled  # the dictionary itself loads when a narrative box is shown
         from ui.workspace import Workspace
 
+        set_enabled(self.settings.spell_check)
         self.session = session
         self.settings.last_username = session.user.username
         self.settings.last_database = str(self.database)
@@ -202,7 +206,11 @@ class MainWindow(QMainWindow):
             self.workspace.offer_interrupted_edit()
 
     def _build_toolbar(self, session: Session) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QSizePolicy, QToolButton
+
         self._toolbar.clear()
+        self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         assert self.workspace is not None
         self._toolbar.addAction("&Caseload", self.workspace.show_caseload)
         from cpassess.casework import UserAction, allowed_user_actions

@@ -155,7 +155,8 @@ class Workspace(QWidget):
         try:
             assessment = self.session.assessments.get(assessment_id)
             child = self.session.children.get(assessment.child_id)
-            screen = AssessmentScreen(self.window_, self.session, assessment, child.record.full_name)
+            # made inside the stack: moving the built screen into it would restyle every widget again
+            screen = AssessmentScreen(self.window_, self.session, assessment, child.record.full_name, self.stack)
         except NotAllowed as error:
             self.window_.show_error(error)
             return

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from cpassess import __version__, logs
-from cpassess.casework.errors import user_errors
 from cpassess.cli import _chronology, _exchange, _forms, _pdf, _records, _server
 from cpassess.cli._common import CliError
 
@@ -47,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _expected_errors() -> tuple[type[Exception], ...]:
+    from cpassess.casework.errors import user_errors  # the whole core: imported only once something failed
+
     return (CliError, *user_errors())
 
 

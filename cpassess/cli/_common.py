@@ -16,6 +16,7 @@ from cpassess.json_input import JsonRefused, parse_json
 from cpassess.paths import default_database
 
 if TYPE_CHECKING:
+    from cpassess.casework import Casework
     from cpassess.session import Session
 
 
@@ -122,6 +123,13 @@ def signed_in(args: argparse.Namespace) -> Iterator[tuple[Session, Passwords]]:
         yield session, passwords
     finally:
         session.close()
+
+
+def casework(session: Session) -> Casework:
+    """`Casework.of(session)`, imported when a command runs rather than when the parser is built (start-up)."""
+    from cpassess.casework import Casework
+
+    return Casework.of(session)
 
 
 def output_path(text: str) -> Path:

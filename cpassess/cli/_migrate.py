@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cpassess.casework import Casework
-from cpassess.cli._common import print_json, signed_in
+from cpassess.cli._common import casework, print_json, signed_in
 
 
 def register_migrate(actions: Any, db: argparse.ArgumentParser, who: argparse.ArgumentParser) -> None:
@@ -22,11 +21,11 @@ def register_migrate(actions: Any, db: argparse.ArgumentParser, who: argparse.Ar
 
 def migrate_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
-        casework = Casework.of(session)
+        work = casework(session)
         source_version = session.assessments.get(args.id).form_version
-        migration = casework.migration(args.id, args.to_version)
+        migration = work.migration(args.id, args.to_version)
         if args.yes:
-            casework.migrate(args.id, migration.target.version)
+            work.migrate(args.id, migration.target.version)
     if args.json:
         print_json({"from_version": source_version, "to_version": migration.target.version,
                     "applied": bool(args.yes), "kept": sorted(migration.answers),

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cpassess.casework import Casework
 from cpassess.cli._common import (
     CliError,
     Passwords,
     acting_user,
+    casework,
     database_options,
     database_path,
     output_path,
@@ -208,7 +208,7 @@ def _answers(path: Path | None) -> dict[str, Any]:
 def new_assessment(args: argparse.Namespace) -> int:
     answers = _answers(args.answers)
     with signed_in(args) as (session, _):
-        assessment = Casework.of(session).new(args.child, args.form, args.form_version, answers)
+        assessment = casework(session).new(args.child, args.form, args.form_version, answers)
     print(assessment.id)
     return 0
 
@@ -216,7 +216,7 @@ def new_assessment(args: argparse.Namespace) -> int:
 def update_assessment(args: argparse.Namespace) -> int:
     answers = _answers(args.answers)
     with signed_in(args) as (session, _):
-        assessment = Casework.of(session).save_draft(args.id, answers)
+        assessment = casework(session).save_draft(args.id, answers)
     print(f"Saved {assessment.id} (revision {assessment.revision}).")
     return 0
 
@@ -226,12 +226,12 @@ def submit_assessment(args: argparse.Namespace) -> int:
 
     with signed_in(args) as (session, _):
         try:
-            assessment = Casework.of(session).submit(args.id)
+            assessment = casework(session).submit(args.id)
         except SubmissionRefused as refused:
             for problem in refused.problems:
                 print(f"  {problem.describe(refused.form)}", file=sys.stderr)
             raise CliError(f"not submitted: {len(refused.problems)} problem(s) to put right (listed above)") from None
-        for warning in Casework.of(session).warnings(assessment.id):
+        for warning in casework(session).warnings(assessment.id):
             print(f"cpassess: warning: {warning}", file=sys.stderr)
     print(f"Submitted {assessment.id}; content SHA-256 {assessment.content_sha256}.")
     return 0
@@ -239,7 +239,7 @@ def submit_assessment(args: argparse.Namespace) -> int:
 
 def return_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
-        assessment = Casework.of(session).return_for_changes(args.id, args.comment, args.section, args.field)
+        assessment = casework(session).return_for_changes(args.id, args.comment, args.section, args.field)
     print(f"Returned {assessment.id} to {assessment.author} for changes.")
     return 0
 
@@ -247,14 +247,14 @@ def return_assessment(args: argparse.Namespace) -> int:
 def approve_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, passwords):
         password = passwords.read("Password again, to sign the approval: ")
-        assessment = Casework.of(session).approve(args.id, password)
+        assessment = casework(session).approve(args.id, password)
     print(f"Approved {assessment.id}; signed content SHA-256 {assessment.content_sha256}.")
     return 0
 
 
 def correct_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
-        correction = Casework.of(session).start_correction(args.id)
+        correction = casework(session).start_correction(args.id)
     print(correction.id)
     return 0
 

@@ -7,7 +7,6 @@ import itertools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import pytest
 import sqlcipher3
@@ -15,22 +14,16 @@ import sqlcipher3
 from cpassess import audit
 from cpassess.audit import GENESIS, ChainHead, event_hash, verify_chain
 from cpassess.storage import StorageError
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 
 @contextmanager
 def tampering(team: Team) -> Iterator[sqlcipher3.Connection]:
     """Someone holding the database key edits the file directly, with the append-only triggers dropped."""
-    connection = sqlcipher3.connect(str(team.db), isolation_level=None)
-    connection.execute(f"PRAGMA key = \"x'{team.database_key().hex()}'\"")
-    connection.execute("DROP TRIGGER audit_events_no_update")
-    connection.execute("DROP TRIGGER audit_events_no_delete")
-    try:
+    with team.raw() as connection:
+        connection.execute("DROP TRIGGER audit_events_no_update")
+        connection.execute("DROP TRIGGER audit_events_no_delete")
         yield connection
-    finally:
-        connection.close()
 
 
 def problems_after_tampering(team: Team) -> list[str]:

@@ -6,15 +6,12 @@ import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from cpassess.backup import BackupError, make_backup, restore_backup
 from cpassess.storage import AlreadyOpen
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 OTHER_CHILD = {"given_names": "Kacper", "family_name": "Nowak", "date_of_birth": "2016-09-09"}
 

@@ -15,16 +15,13 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from cpassess.assessments import Assessment
 from cpassess.casework import Action, Casework, UserAction, allowed_actions, allowed_user_actions
 from cpassess.workflow import Actor, NotAllowed, Role, Status
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTHOR = Actor("sam", frozenset({Role.PRACTITIONER}))

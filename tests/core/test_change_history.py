@@ -9,7 +9,7 @@ from typing import Any
 
 from cpassess.casework import Casework
 from cpassess.casework.content import assessment_content
-from tests.conftest import Team, complete_answers
+from tests.helpers import Team, complete_answers
 
 NEGLECT = "neglect-assessment"
 

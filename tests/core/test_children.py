@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import yaml
@@ -16,9 +16,7 @@ from cpassess.children import ChildRecord, ChildRecordError, parse_child, regist
 from cpassess.resources import resource_path
 from cpassess.search import fold
 from cpassess.workflow import NotAllowed
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 BASE: dict[str, Any] = {"given_names": "Callum", "family_name": "Stewart", "date_of_birth": "1985-04-19"}
 

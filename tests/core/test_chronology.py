@@ -8,10 +8,8 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CHILD
 
 from cpassess.casework import Casework
 from cpassess.chronology import FROM_THE_RECORD, Chronology, ChronologyEventRefused
@@ -20,9 +18,7 @@ from cpassess.export.record import Presentation, print_record
 from cpassess.forms import default_catalog
 from cpassess.forms.canonical import canonical_content, family_content
 from cpassess.workflow import NotAllowed
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import CHILD, Cli, Team
 
 REGISTERED = {**CHILD, "protection": {"registered": True, "registered_on": "2025-02-03",
                                       "areas_of_concern": ["neglect"]}, "next_core_group": "2099-01-10"}

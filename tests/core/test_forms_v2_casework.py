@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import random
-from typing import TYPE_CHECKING
 
 from answer_filler import TODAY, fill_every_field
-from conftest import CHILD
 
 from cpassess.casework import Casework
 from cpassess.demo import sample_answers
 from cpassess.forms import default_catalog
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import CHILD, Cli, Team
 
 
 def v1_draft(team: Team) -> tuple[str, str]:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Team, complete_answers
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -31,6 +30,7 @@ from cpassess.keyslots import SlotFile
 from cpassess.session import Session, UnlockFailed
 from cpassess.storage import DamagedDatabase, Database
 from cpassess.workflow import NotAllowed
+from tests.helpers import Team, complete_answers
 
 
 def old_key_of(keys: Path, username: str, password: str) -> bytes:

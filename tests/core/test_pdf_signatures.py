@@ -17,7 +17,6 @@ import pytest
 from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from conftest import MUTOOL_EDITED, MUTOOL_UNCHANGED, mutool_verdicts
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -44,6 +43,7 @@ from cpassess.export.verification import (
     verify_pdf,
 )
 from cpassess.trust import fingerprint
+from tests.helpers import MUTOOL_EDITED, MUTOOL_UNCHANGED, mutool_verdicts
 
 AUTHOR_NAME = "Zoë Ó Súilleabháin"
 LEAD_NAME = "Дмитрий Иванов"

@@ -6,7 +6,6 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,9 +14,7 @@ from cpassess.paths import attempts_file_for
 from cpassess.session import Session, UnlockFailed
 from cpassess.storage import AlreadyOpen, StorageError
 from cpassess.workflow import NotAllowed, Role
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 
 def slots_by_user(keys: Path) -> dict[str | None, dict[str, object]]:

@@ -6,16 +6,13 @@ import sqlite3
 import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 import sqlcipher3
 
 from cpassess.storage import AlreadyOpen, DamagedDatabase, Database, StorageError, check_file
 from cpassess.storage.migrations import MIGRATIONS, _statements
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 KEY = bytes(range(32))
 

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -18,9 +18,7 @@ from cpassess.forms.answers import AnswersError
 from cpassess.forms.loader import load_definition
 from cpassess.forms.text import HIDDEN_CHARACTERS
 from cpassess.json_input import JsonRefused, parse_json
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 BASE: dict[str, Any] = {"given_names": "Callum", "family_name": "Stewart", "date_of_birth": "2015-04-19"}
 TODAY = dt.date(2026, 12, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -26,9 +26,7 @@ from cpassess.workflow import (
     check_can_reassign,
     check_can_review,
 )
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 FORM = "neglect-assessment"
 

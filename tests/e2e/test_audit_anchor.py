@@ -8,21 +8,14 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import sqlcipher3
 
 from cpassess.audit import AnchoredHead
 from cpassess.authority import verify
 from cpassess.casework.packages import export_package
 from cpassess.exchange.envelope import open_envelope
 from cpassess.keyslots import SlotFile
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import Cli, Team
 
 BEHIND = "the database is behind its last known head"
 
@@ -37,16 +30,6 @@ COMMIT_THEN_DIE = textwrap.dedent("""
     print(session.audit_head().seq, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 """)
-
-
-@contextmanager
-def raw(team: Team) -> Iterator[sqlcipher3.Connection]:
-    connection = sqlcipher3.connect(str(team.db), isolation_level=None)
-    connection.execute(f"PRAGMA key = \"x'{team.database_key().hex()}'\"")
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 def check(cli: Cli, team: Team) -> tuple[int, str]:
@@ -96,7 +79,7 @@ def test_cut_off_events_with_the_stored_head_rewritten_fail_check_and_audit_veri
     team = submitted_team
     with team.session("lead") as session:
         printed = session.audit_head()  # as a PDF or a backup would print it
-    with raw(team) as connection:
+    with team.raw() as connection:
         connection.execute("DROP TRIGGER audit_events_no_delete")
         connection.execute("DELETE FROM audit_events WHERE seq >= ?", (printed.seq - 1,))
         seq, digest = connection.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()

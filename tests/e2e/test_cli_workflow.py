@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import random
 import re
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from cpassess.demo import sample_answers
 from cpassess.forms import default_catalog
 from cpassess.paths import attempts_file_for
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import Cli, Team, complete_answers, write_json
 
 LEAD_PW = "lead's long password 1"
 PRAC_PW = "practitioner password 2"
 FORM = "neglect-assessment"
 SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def complete_answers(form_id: str, seed: int) -> dict[str, Any]:
-    return sample_answers(default_catalog().get(form_id), random.Random(seed), "Eilidh", dt.date.today())
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def test_init_to_approval_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
@@ -133,7 +117,8 @@ def test_a_child_with_an_invalid_chi_is_refused_and_a_mismatch_only_warns(team: 
     assert str(uuid.UUID(added.stdout.strip())) == added.stdout.strip()
 
 
-def test_a_second_process_is_refused_while_the_first_holds_the_database(team: Team, cli: Cli) -> None:
+def test_a_second_process_is_refused_while_the_first_holds_the_database(team: Team, process_cli: Cli) -> None:
+    cli = process_cli  # the console script in a process of its own, its exit status and streams as a shell sees them
     session = team.session("prac")
     try:
         refused = cli.refused("child", "list", "--db", team.db, "--as", "lead", passwords=(team.passwords["lead"],))

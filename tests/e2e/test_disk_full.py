@@ -11,19 +11,16 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
-from conftest import complete_answers
 
 from cpassess.backup import make_backup, restore_backup
 from cpassess.casework import Casework
 from cpassess.session import Session
 from cpassess.storage import DiskFull, StorageError
 from cpassess.storage.faults import DISK_FULL_MESSAGE
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import Cli, Team, complete_answers
 
 LONG = "A long account of the week, written by the practitioner at the kitchen table. " * 240  # ~19 kB
 

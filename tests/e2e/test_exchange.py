@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -30,9 +30,7 @@ from cpassess.exchange.envelope import MAGIC, seal
 from cpassess.forms import default_catalog
 from cpassess.paths import slot_file_for
 from cpassess.session import Session
-
-if TYPE_CHECKING:
-    from conftest import Cli, CliRun
+from tests.helpers import Cli, Laptop, laptop_clis, write_json
 
 LEAD_PW = "lead's long password 1"
 LEAD2_PW = "second lead password 3"
@@ -53,12 +51,6 @@ def in_parallel[Result](*calls: Callable[[], Result]) -> list[Result]:
         return [future.result() for future in futures]
 
 
-def write_json(path: Path, data: Any) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
 def answers(seed: int) -> dict[str, Any]:
     values = sample_answers(default_catalog().get(FORM), random.Random(seed), "Siobhán", dt.date.today())
     values["physical_care_daily_life"] = f"{ANSWER_CANARY} said the fridge was empty. {UNICODE_CANARY} (v{seed})"
@@ -70,49 +62,6 @@ def leaks(data: bytes) -> list[str]:
     texts = [data.decode("utf-8", errors="replace"), data.decode("utf-16-le", errors="replace"),
              data[1:].decode("utf-16-le", errors="replace")]
     return [canary for canary in CANARIES if any(canary.casefold() in text.casefold() for text in texts)]
-
-
-def disk_state(db: Path) -> dict[str, bytes | None]:
-    """The bytes of a closed database, its -wal file (None when there is none) and its key file."""
-    return {path.name: path.read_bytes() if path.exists() else None
-            for path in (db, db.with_name(db.name + "-wal"), slot_file_for(db))}
-
-
-@dataclass
-class Laptop:
-    """One person's laptop: their own settings folder (the `Cli`), database and key file."""
-
-    cli: Cli
-    db: Path
-    user: str
-    password: str
-
-    def ok(self, *args: str | Path, passwords: tuple[str, ...] = ()) -> CliRun:
-        return self.cli.ok(*args, "--db", self.db, "--as", self.user, passwords=passwords or (self.password,))
-
-    def refused(self, *args: str | Path) -> str:
-        """A command that must be refused with one line and change nothing here; returns the reason."""
-        before = disk_state(self.db)
-        run = self.cli.refused(*args, "--db", self.db, "--as", self.user, passwords=(self.password,))
-        assert len(run.stderr.splitlines()) == 1, run.stderr
-        assert disk_state(self.db) == before, f"{' '.join(map(str, args))} changed the database or its key file"
-        return run.error_line.removeprefix("cpassess: ")
-
-    def imports(self, package: Path) -> str:
-        return self.ok("package", "import", "--file", package).stdout.strip()
-
-    def refuses(self, package: Path) -> str:
-        return self.refused("package", "import", "--file", package)
-
-    def exports(self, assessment_id: str, recipient: str, out: Path) -> Path:
-        self.ok("package", "export", "--id", assessment_id, "--to", recipient, "--out", out)
-        return out
-
-    def show(self, assessment_id: str) -> dict[str, Any]:
-        return json.loads(self.ok("assessment", "show", "--id", assessment_id, "--json").stdout)
-
-    def as_user(self, user: str, password: str) -> Laptop:
-        return Laptop(self.cli, self.db, user, password)
 
 
 @dataclass
@@ -145,17 +94,7 @@ class Story:
 
 @pytest.fixture(scope="module")
 def laptop_cli(module_cli: Cli, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Cli]:
-    """A `Cli` per named laptop, built like `module_cli` but each with a settings folder (CPASSESS_HOME) of its
-    own, as two people's computers have; the same name gives the same `Cli`."""
-    clis: dict[str, Cli] = {}
-
-    def for_laptop(name: str) -> Cli:
-        if name not in clis:
-            home = tmp_path_factory.mktemp(f"{name.replace(' ', '-')}-home")
-            clis[name] = type(module_cli)(module_cli.env | {"CPASSESS_HOME": str(home)})
-        return clis[name]
-
-    return for_laptop
+    return laptop_clis(module_cli, lambda name: tmp_path_factory.mktemp(f"{name.replace(' ', '-')}-home"))
 
 
 @pytest.fixture(scope="module")

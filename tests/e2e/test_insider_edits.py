@@ -12,18 +12,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 import sqlcipher3
-from test_tampering import raw, refused_cleanly
 
 from cpassess import audit
 from cpassess.authority import key_from_der, sign
 from cpassess.keyslots import SlotFile
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import Cli, Team, refused_cleanly
 
 
 def test_an_untouched_approved_database_passes_check(approved_team: Team, cli: Cli) -> None:
@@ -90,7 +86,7 @@ EDITS: dict[str, tuple[Callable[[sqlcipher3.Connection, Team], None], str]] = {
 @pytest.mark.parametrize("edit", EDITS)
 def test_check_finds_an_insiders_edit_and_names_the_assessment(approved_team: Team, cli: Cli, edit: str) -> None:
     change, message = EDITS[edit]
-    with raw(approved_team) as connection:
+    with approved_team.raw() as connection:
         change(connection, approved_team)
     checked = refused_cleanly(cli, approved_team, "check")
     assert approved_team.assessment_id in checked.error_line
@@ -111,7 +107,7 @@ def test_verify_pdf_with_the_database_checks_the_audit_head_printed_in_the_pdf(a
     database_id, seq, digest = printed
     verified = cli.ok("verify-pdf", pdf, *lead, passwords=(approved_team.passwords["lead"],))
     assert "audit log:" not in verified.stdout
-    with raw(approved_team) as connection:
+    with approved_team.raw() as connection:
         assert connection.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()[0] == database_id
         assert connection.execute("SELECT hash FROM audit_events WHERE seq = ?", (seq,)).fetchone()[0].startswith(
             digest)

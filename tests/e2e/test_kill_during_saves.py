@@ -16,18 +16,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-from conftest import FAST_KDF, complete_answers
 
 from cpassess.casework import Casework
 from cpassess.casework.packages import export_package
 from cpassess.exchange import approve_join, complete_join, request_to_join
 from cpassess.session import Session
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import FAST_KDF, Team, complete_answers
 
 # Unlock, then save the draft again and again with a rising counter; a number is printed only after the save
 # that stored it has returned, so every printed number is a save the user was told had happened.

@@ -10,16 +10,14 @@ import sqlite3
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from cpassess.casework import Casework
 from cpassess.demo import sample_answers
 from cpassess.forms import default_catalog
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import Cli, Team
 
 NAME_CANARY = "ZebraCanaryQ7X3"
 ANSWER_CANARY = "OtterCanaryK9W2"
@@ -114,7 +112,10 @@ def run_workflow_with_canaries(cli: Cli, tmp_path: Path) -> tuple[Path, Path, Pa
     return data, temp, backup
 
 
-def test_no_canary_on_disk_in_temp_folders_or_logs_and_plain_sqlite_reads_nothing(cli: Cli, tmp_path: Path) -> None:
+def test_no_canary_on_disk_in_temp_folders_or_logs_and_plain_sqlite_reads_nothing(process_cli: Cli,
+                                                                                    tmp_path: Path) -> None:
+    # real processes: each is given the private temp folder, and logs to its own stderr
+    cli = process_cli
     data, temp, backup = run_workflow_with_canaries(cli, tmp_path)
     db = data / "team.db"
     assert db.stat().st_size > 50_000 and (data / "team.db.keys").is_file()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -49,9 +49,7 @@ from cpassess.forms.definition import (
     options_of,
 )
 from cpassess.workflow import STATUS_LABELS, Status
-
-if TYPE_CHECKING:
-    from conftest import Cli, CliRun
+from tests.helpers import Cli, CliRun
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdfsig", "pdffonts", "pdfinfo", "certutil")),

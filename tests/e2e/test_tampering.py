@@ -8,16 +8,14 @@ after, so a check that "repaired" or rewrote anything would fail here too.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import sqlcipher3
 
-if TYPE_CHECKING:
-    from conftest import Cli, CliRun, Team
+from tests.helpers import Cli, Team, refused_cleanly
 
 PAGE = 4096  # SQLCipher 4's page size (checked below)
 SALT_BYTES = 16
@@ -29,33 +27,8 @@ def victim(submitted_team: Team) -> Team:
     return submitted_team
 
 
-@contextmanager
-def raw(team: Team) -> Iterator[sqlcipher3.Connection]:
-    """The database opened directly with its key, as someone holding the key (or a bug) could."""
-    connection = sqlcipher3.connect(str(team.db), isolation_level=None)
-    connection.execute(f"PRAGMA key = \"x'{team.database_key().hex()}'\"")
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-def snapshot(team: Team) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(team.db.parent.iterdir()) if p.is_file() and p.suffix != ".lock"}
-
-
-def refused_cleanly(cli: Cli, team: Team, *args: str) -> CliRun:
-    """Run a command on damaged files: exit 1, one human error line (details only indented), no traceback,
-    and every file exactly as it was."""
-    before = snapshot(team)
-    run = cli.refused(*args, "--db", str(team.db), "--as", "lead", passwords=(team.passwords["lead"],) * 2)
-    assert all(line.startswith(("cpassess: ", "  ")) for line in run.stderr.splitlines()), run.stderr
-    assert snapshot(team) == before
-    return run
-
-
 def page_of(team: Team, table: str) -> int:
-    with raw(team) as connection:
+    with team.raw() as connection:
         assert int(connection.execute("PRAGMA page_size").fetchone()[0]) == PAGE
         return int(connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0])
 
@@ -207,7 +180,7 @@ AUDIT_TAMPERING: dict[str, tuple[Callable[[sqlcipher3.Connection], None], str]] 
 def test_tampering_with_the_audit_log_is_found_by_check_and_audit_verify(victim: Team, cli: Cli,
                                                                         tampering: str) -> None:
     tamper, message = AUDIT_TAMPERING[tampering]
-    with raw(victim) as connection:
+    with victim.raw() as connection:
         connection.execute("DROP TRIGGER audit_events_no_update")
         connection.execute("DROP TRIGGER audit_events_no_delete")
         tamper(connection)

@@ -12,17 +12,13 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-from conftest import MUTOOL_EDITED, MUTOOL_UNCHANGED, make_team, mutool_verdicts
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from cpassess.authority import cert_from_pem
 from cpassess.trust import fingerprint
-
-if TYPE_CHECKING:
-    from conftest import Cli, Team
+from tests.helpers import MUTOOL_EDITED, MUTOOL_UNCHANGED, Cli, Team, make_team, mutool_verdicts
 
 FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
 NOT_FROM_AUTHORITY = "the signer's certificate was not issued by the team authority"

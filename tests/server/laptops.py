@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cpassess.casework import Casework
 from cpassess.casework.packages import export_package
 from cpassess.server.admin import init_server
 from cpassess.server.connection import member_url
 from cpassess.server.sync import SyncReport, sync
-
-if TYPE_CHECKING:
-    from conftest import Team
+from tests.helpers import Team
 
 
 class Laptops:

@@ -4,19 +4,17 @@ never while locked; with no server set, nothing of it appears."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from laptops import Laptops
 from PySide6.QtCore import Qt
 
 from cpassess.server.sync import set_server
+from tests.helpers import Team
 from ui.background import wait_for_background
 from ui.main_window import MainWindow
 from ui.screens.unlock import UnlockScreen
-
-if TYPE_CHECKING:
-    from conftest import Team
 
 SLOW_MS = 30_000
 

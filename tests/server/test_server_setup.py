@@ -15,9 +15,9 @@ from cpassess.server.connection import checked_url, database_name, member_url
 from cpassess.server.schema import SERVER_MIGRATIONS
 from cpassess.server.sync import sync
 from cpassess.workflow import NotAllowed
+from tests.helpers import Team
 
 if TYPE_CHECKING:
-    from conftest import Team
     from postgres_cluster import Cluster
 
 

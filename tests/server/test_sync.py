@@ -15,9 +15,9 @@ from cpassess.server import ServerError, ServerUnreachable, outbox
 from cpassess.server import sync as sync_module
 from cpassess.server.mailbox import Mailbox
 from cpassess.server.sync import SyncReport, sync
+from tests.helpers import Team
 
 if TYPE_CHECKING:
-    from conftest import Team
     from postgres_cluster import Cluster
 
 

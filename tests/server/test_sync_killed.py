@@ -18,9 +18,9 @@ import pytest
 from laptops import Laptops
 
 from cpassess.server import outbox
+from tests.helpers import Team
 
 if TYPE_CHECKING:
-    from conftest import Team
     from postgres_cluster import Cluster
 
 

@@ -8,17 +8,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 
 from cpassess.server.connection import database_name
+from tests.helpers import Cli, Laptop, laptop_clis, write_json
 
 if TYPE_CHECKING:
-    from conftest import Cli, CliRun
     from postgres_cluster import Cluster
 
 LEAD_PW = "lead's long password 1"
@@ -37,32 +36,22 @@ def leaks(data: bytes) -> list[str]:
     return [canary for canary in CANARIES if any(canary.casefold() in text for text in texts)]
 
 
-@dataclass
-class Laptop:
-    cli: Cli
-    db: Path
-    user: str
-    password: str
-
-    def ok(self, *args: str | Path, passwords: tuple[str, ...] = ()) -> CliRun:
-        return self.cli.ok(*args, "--db", self.db, "--as", self.user, passwords=passwords or (self.password,))
-
-    def sync(self, *server: str) -> str:
-        return self.ok("sync", *(("--server", server[0]) if server else ())).stdout
-
-
-def write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
+def still_there(path: Path) -> bytes:
+    """A data file of the running server, or nothing if the server removed it since it was listed (a cache file
+    such as pg_internal.init): a file that is gone holds nothing on disk."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 @pytest.fixture
 def laptop_cli(cli: Cli, tmp_path: Path) -> Callable[[str], Cli]:
-    def for_laptop(name: str) -> Cli:
+    def new_home(name: str) -> Path:
         home = tmp_path / f"{name}-home"
         home.mkdir()
-        return type(cli)({"CPASSESS_HOME": str(home), "CPASSESS_KDF_SECONDS": "0.01"})
-    return for_laptop
+        return home
+    return laptop_clis(cli, new_home)
 
 
 def test_two_laptops_through_the_team_server_and_no_plaintext_on_it(
@@ -127,7 +116,7 @@ def test_two_laptops_through_the_team_server_and_no_plaintext_on_it(
             ("lead",), ("sam",)]
     after = postgres.dump(database)
     assert leaks(after) == []
-    assert [str(path) for path in postgres.data_files() if leaks(path.read_bytes())] == []
+    assert [str(path) for path in postgres.data_files() if leaks(still_there(path))] == []
 
 
 def test_the_dump_scan_finds_a_canary_stored_in_clear(server_url: str, postgres: Cluster) -> None:

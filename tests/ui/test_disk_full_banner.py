@@ -3,17 +3,15 @@ stays in the editor, and the next save that fits stores it and takes the bar awa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit
 
 from cpassess.casework import Casework
 from cpassess.storage.faults import DISK_FULL_MESSAGE
+from tests.helpers import Team
 from ui.main_window import MainWindow
 from ui.screens.assessment import AssessmentScreen
-
-if TYPE_CHECKING:
-    from conftest import Team
 
 FIELD = "physical_care_daily_life"
 TYPED = "Seen at home on Tuesday; the kitchen was bare. " * 300

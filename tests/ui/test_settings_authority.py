@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app_driver import click, open_window, settle, toolbar_button, unlock
 
+from tests.helpers import Team
 from ui.screens.settings import SettingsScreen
-
-if TYPE_CHECKING:
-    from conftest import Team
 
 
 def test_every_user_sees_the_team_authority_fingerprint(qtbot: Any, app_look: Any, team: Team) -> None:

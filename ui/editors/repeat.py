@@ -603,6 +603,10 @@ class RepeatEditor(FieldEditor):
         self._notify()
 
     def _update(self, *_: Any) -> None:
+        self._update_buttons()
+        self._fit()
+
+    def _update_buttons(self) -> None:
         rows, row = self.model.rowCount(), self._current_row()
         editable = not self.is_read_only()
         self._add.setEnabled(editable and rows < self.field.max_items)
@@ -611,7 +615,6 @@ class RepeatEditor(FieldEditor):
         self._up.setEnabled(editable and row > 0)
         self._down.setEnabled(editable and 0 <= row < rows - 1)
         self._empty.setVisible(rows == 0)
-        self._fit()
 
     def _fit(self) -> None:
         """As tall as its rows (up to VISIBLE_ROWS), so a short table does not leave a tall empty box."""
@@ -649,7 +652,7 @@ class RepeatEditor(FieldEditor):
                                   else EDIT_TRIGGERS)
         for button in (self._add, self._remove, self._up, self._down):
             button.setVisible(not read_only)
-        self._update()
+        self._update_buttons()  # the rows and so the table's height are as they were: no second fit on opening
 
     def focus_widget(self) -> QWidget:
         return self.view

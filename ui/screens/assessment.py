@@ -77,7 +77,8 @@ class AssessmentScreen(QWidget):
         layout.addLayout(self._header())
         self.fault_banner = FaultBanner(self)
         layout.addWidget(self.fault_banner)
-        self.view = FormView(self.form, assessment.answers, read_only=not self.editable, commentable=self.reviewing)
+        self.view = FormView(self.form, assessment.answers, read_only=not self.editable, commentable=self.reviewing,
+                             parent=self)
         layout.addWidget(self.view, 1)
         self.problem_model: RowsModel[tuple[Problem, str]] = RowsModel(PROBLEM_COLUMNS, self)
         self.problem_list = QListView()

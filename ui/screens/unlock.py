@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -169,6 +168,9 @@ class FirstRunScreen(QWidget):
             "Write this code down and keep it somewhere locked. It is shown only once. With it an administrator "
             "can set a new password if one is forgotten; without it a forgotten password cannot be recovered.",
             must_read=True)
+        from PySide6.QtCore import Qt  # here, not at the top: the unlock window opens without Qt's namespace
+        from PySide6.QtGui import QFont
+
         self.code = QLabel()
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         code_font = QFont("monospace")
