@@ -234,6 +234,7 @@ class LongTextEditor(FieldEditor):
     def __init__(self, field: Any, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(field, form, parent)
         self._edit = GrowingTextEdit(self)
+        self._text = ""  # the text last reported, so that only real edits are changes
         self._describe(self._edit)
         self._count = note_label(parent=self)
         self._count.hide()
@@ -250,14 +251,19 @@ class LongTextEditor(FieldEditor):
         self._edit.setPlainText(value or "")
 
     def _text_changed(self) -> None:
-        length, limit = len(self._edit.text()), self.field.max_length
+        text = self._edit.text()
+        length, limit = len(text), self.field.max_length
         self._count.setVisible(length >= COUNT_FROM * limit)
-        text = f"{length:,} of {limit:,} characters"
+        count = f"{length:,} of {limit:,} characters"
         if length > limit:
-            text += f": {length - limit:,} over the limit"
-        self._count.setText(text)
+            count += f": {length - limit:,} over the limit"
+        self._count.setText(count)
         restyle(self._count, "problem" if length > limit else "help")
-        self._notify()
+        if text != self._text:
+            # the spelling highlighter re-marking words when its dictionary arrives changes formats only, yet Qt
+            # reports it as a text change: that must not mark the assessment unsaved
+            self._text = text
+            self._notify()
 
     def _apply_read_only(self, read_only: bool) -> None:
         self._edit.setReadOnly(read_only)
