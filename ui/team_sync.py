@@ -115,11 +115,11 @@ class TeamServerSync(QObject):
         """The tool bar text: nothing without a server; else the last sync (or the problem) and what waits."""
         if self._stop.is_set():
             return
-        state = outbox.sync_state(self.session)
-        if not state.server_set:
+        if outbox.server_url(self.session) is None:  # no team server: nothing to show, nothing to count at unlock
             self.label.clear()
             self.label.setToolTip("")
             return
+        state = outbox.sync_state(self.session)
         parts = ["Team server not reachable" if self.problem else
                  f"Synced {uk_date(state.last_sync)}" if state.last_sync else "Not synced yet"]
         if state.to_send:
