@@ -43,3 +43,34 @@ def test_opening_a_full_draft_marks_nothing_unsaved(qtbot: Any, team: Team, form
         assert session.assessments.get(draft.id).revision == revision
     finally:
         session.close()
+
+
+def test_a_narrative_box_reports_an_edit_only_when_its_text_changes(qtbot: Any) -> None:
+    """Re-marking words (as the spelling underline does when its dictionary arrives) is a format change that Qt
+    reports as `textChanged`; `edited`, which every narrative editor listens to, stays silent."""
+    from PySide6.QtGui import QSyntaxHighlighter, QTextCharFormat
+
+    from ui.editors.simple import GrowingTextEdit
+
+    class Underline(QSyntaxHighlighter):
+        on = False
+
+        def highlightBlock(self, text: str) -> None:
+            if self.on:
+                underline = QTextCharFormat()
+                underline.setFontUnderline(True)
+                self.setFormat(0, len(text), underline)
+
+    box = GrowingTextEdit()
+    qtbot.addWidget(box)
+    box.setPlainText("Kacper was seen at home.")
+    marker = Underline(box.document())
+    changes: list[str] = []
+    box.textChanged.connect(lambda: changes.append("text changed"))
+    box.edited.connect(lambda: changes.append("edited"))
+    marker.on = True
+    marker.rehighlight()
+    assert changes and set(changes) == {"text changed"}  # Qt calls it a change; it is not an edit
+    changes.clear()
+    box.insertPlainText(" Again.")
+    assert "edited" in changes

@@ -75,7 +75,7 @@ class GradeEditor(FieldEditor):
 
         self._group.idToggled.connect(self._toggled)
         self._clear.clicked.connect(self._clear_grade)
-        self._evidence.textChanged.connect(self._evidence_changed)
+        self._evidence.edited.connect(self._evidence_changed)
         self._update()
 
     # --- the answer ---

@@ -229,7 +229,7 @@ class ResilienceMatrixEditor(FieldEditor):
             edit.setAccessibleName(f"{title} factors")
             edit.setAccessibleDescription("One factor per line")
             label.setBuddy(edit)
-            edit.textChanged.connect(self._notify)
+            edit.edited.connect(self._notify)
             row, column = divmod(number, 2)
             lists.addWidget(label, 2 * row, column)
             lists.addWidget(edit, 2 * row + 1, column)

@@ -150,16 +150,29 @@ def one_line_edit(max_length: int, parent: QWidget | None = None) -> QLineEdit:
 
 
 class GrowingTextEdit(QPlainTextEdit):
-    """Plain text only; as tall as its text between `min_lines` and `max_lines`, then it scrolls; Tab moves on."""
+    """Plain text only; as tall as its text between `min_lines` and `max_lines`, then it scrolls; Tab moves on.
+
+    `edited` fires when the text changes. Qt's `textChanged` also fires when only formats change (the spelling
+    underline arriving with its dictionary), which is not an edit and must not mark an assessment unsaved."""
+
+    edited = Signal()
 
     def __init__(self, parent: QWidget | None = None, min_lines: int = 4, max_lines: int = 20) -> None:
         super().__init__(parent)
         self._min_lines, self._max_lines = min_lines, max_lines
+        self._text = ""  # as last reported by `edited`
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.textChanged.connect(self.updateGeometry)
+        self.textChanged.connect(self._maybe_edited)
         self.spelling = check_spelling(self)
+
+    def _maybe_edited(self) -> None:
+        text = self.text()
+        if text != self._text:
+            self._text = text
+            self.edited.emit()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         context_menu(self, event.pos()).exec(event.globalPos())
@@ -234,11 +247,10 @@ class LongTextEditor(FieldEditor):
     def __init__(self, field: Any, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(field, form, parent)
         self._edit = GrowingTextEdit(self)
-        self._text = ""  # the text last reported, so that only real edits are changes
         self._describe(self._edit)
         self._count = note_label(parent=self)
         self._count.hide()
-        self._edit.textChanged.connect(self._text_changed)
+        self._edit.edited.connect(self._text_changed)
         layout = tight(QVBoxLayout(self), 2)
         layout.addWidget(self._edit)
         layout.addWidget(self._count, 0, Qt.AlignmentFlag.AlignRight)
@@ -251,19 +263,14 @@ class LongTextEditor(FieldEditor):
         self._edit.setPlainText(value or "")
 
     def _text_changed(self) -> None:
-        text = self._edit.text()
-        length, limit = len(text), self.field.max_length
+        length, limit = len(self._edit.text()), self.field.max_length
         self._count.setVisible(length >= COUNT_FROM * limit)
-        count = f"{length:,} of {limit:,} characters"
+        text = f"{length:,} of {limit:,} characters"
         if length > limit:
-            count += f": {length - limit:,} over the limit"
-        self._count.setText(count)
+            text += f": {length - limit:,} over the limit"
+        self._count.setText(text)
         restyle(self._count, "problem" if length > limit else "help")
-        if text != self._text:
-            # the spelling highlighter re-marking words when its dictionary arrives changes formats only, yet Qt
-            # reports it as a text change: that must not mark the assessment unsaved
-            self._text = text
-            self._notify()
+        self._notify()
 
     def _apply_read_only(self, read_only: bool) -> None:
         self._edit.setReadOnly(read_only)
