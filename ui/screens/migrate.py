@@ -21,7 +21,13 @@ DROPPED_COLUMNS: list[Column[DroppedAnswer]] = [Column("Answer dropped", lambda 
 NEW_COLUMNS: list[Column[NewField]] = [Column("New question", lambda f: f"+ {f.label} (in “{f.section_title}”)")]
 
 
-def _list[T](rows: list[T], columns: list[Column[T]], name: str, parent: QWidget) -> QListView:
+def _titled_list[T](layout: QVBoxLayout, rows: list[T], columns: list[Column[T]], name: str, title: str,
+                    parent: QWidget) -> QListView:
+    """A title (its buddy the list) and the list, shown only when it holds something, with room by how much."""
+    label = QLabel(title, parent)
+    label.setProperty("role", "field-label")
+    label.setWordWrap(True)
+    layout.addWidget(label)
     model: RowsModel[T] = RowsModel(columns, parent)
     model.set_rows(rows)
     view = QListView(parent)
@@ -29,8 +35,11 @@ def _list[T](rows: list[T], columns: list[Column[T]], name: str, parent: QWidget
     view.setAccessibleName(name)
     view.setWordWrap(True)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    if model.rowCount():
+    if rows:
         view.setCurrentIndex(model.index(0, 0))
+    view.setVisible(bool(rows))
+    label.setBuddy(view)
+    layout.addWidget(view, 1 + min(len(rows), 10))
     return view
 
 
@@ -48,24 +57,14 @@ class MigrationDialog(QDialog):
                        "the form.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        dropped_title = QLabel(f"&Answers that will be dropped ({len(migration.dropped)}):" if migration.dropped
-                               else "No answer will be dropped: every answer given is kept.")
-        dropped_title.setProperty("role", "field-label")
-        dropped_title.setWordWrap(True)
-        layout.addWidget(dropped_title)
-        self.dropped = _list(migration.dropped, DROPPED_COLUMNS, "Answers that will be dropped", self)
-        self.dropped.setVisible(bool(migration.dropped))
-        dropped_title.setBuddy(self.dropped)
-        layout.addWidget(self.dropped, 1 + min(len(migration.dropped), 10))  # room by how much each list holds
-        new_title = QLabel(f"&New questions to answer ({len(migration.new_fields)}):" if migration.new_fields
-                           else f"Version {version} asks no new question.")
-        new_title.setProperty("role", "field-label")
-        new_title.setWordWrap(True)
-        layout.addWidget(new_title)
-        self.new_fields = _list(migration.new_fields, NEW_COLUMNS, "New questions", self)
-        self.new_fields.setVisible(bool(migration.new_fields))
-        new_title.setBuddy(self.new_fields)
-        layout.addWidget(self.new_fields, 1 + min(len(migration.new_fields), 10))
+        self.dropped = _titled_list(
+            layout, migration.dropped, DROPPED_COLUMNS, "Answers that will be dropped",
+            f"&Answers that will be dropped ({len(migration.dropped)}):" if migration.dropped
+            else "No answer will be dropped: every answer given is kept.", self)
+        self.new_fields = _titled_list(
+            layout, migration.new_fields, NEW_COLUMNS, "New questions",
+            f"&New questions to answer ({len(migration.new_fields)}):" if migration.new_fields
+            else f"Version {version} asks no new question.", self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.move_button = self.buttons.addButton(f"&Move to version {version}",
                                                   QDialogButtonBox.ButtonRole.AcceptRole)
