@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from cpassess.cli._common import acting_user, database_options, output_path, print_json, signed_in
+from cpassess.cli._common import acting_user, database_options, output_path, print_json, signed_in, write_pdf
 
 
 def register(commands: Any) -> None:
@@ -69,14 +69,11 @@ def add_event(args: argparse.Namespace) -> int:
 
 
 def print_chronology(args: argparse.Namespace) -> int:
-    from cpassess.atomic import write_atomic
     from cpassess.casework.documents import print_chronology as printed
 
     with signed_in(args) as (session, _):
         exported = printed(session, args.child, family_copy=args.family)
-    write_atomic(args.out, exported.data)
-    for warning in exported.warnings:
-        print(f"cpassess: warning: {warning}", file=sys.stderr)
+    write_pdf(args.out, exported.data, exported.warnings)
     copy = "the family copy of " if args.family else ""
     print(f"Wrote {copy}the chronology, certified with your signature, to {args.out}.")
     return 0

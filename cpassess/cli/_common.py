@@ -62,6 +62,15 @@ def output_file(path: Path) -> Path:
     return path
 
 
+def write_pdf(path: Path, data: bytes, warnings: list[str]) -> None:
+    """Write an exported PDF whole or not at all, and say on stderr what its fonts could not show."""
+    from cpassess.atomic import write_atomic
+
+    write_atomic(path, data)
+    for warning in warnings:
+        print(f"cpassess: warning: {warning}", file=sys.stderr)
+
+
 def database_options() -> argparse.ArgumentParser:
     """`--db`, `--password-stdin` for every command that opens a database."""
     parent = argparse.ArgumentParser(add_help=False)

@@ -16,6 +16,7 @@ from cpassess.cli._common import (
     output_path,
     print_json,
     signed_in,
+    write_pdf,
 )
 
 
@@ -65,9 +66,7 @@ def export_pdf(args: argparse.Namespace) -> int:
 
     with signed_in(args) as (session, _):
         exported = export(session, args.id, family_copy=args.family_copy, include_comments=args.with_comments)
-    write_atomic(args.out, exported.data)
-    for warning in exported.warnings:
-        print(f"cpassess: warning: {warning}", file=sys.stderr)
+    write_pdf(args.out, exported.data, exported.warnings)
     kind = "signed record" if exported.signed else "DRAFT (not approved, unsigned)"
     print(f"Wrote the {kind} to {args.out}.")
     return 0
