@@ -55,7 +55,8 @@ def household(rng: random.Random, family: str, size: int) -> list[dict[str, Any]
     """Who lives with the child: the mother (with parental responsibility), often the father (usually with it
     too), then others without it; each with a given name that fits them."""
     relations = ["Mother"] + (["Father"] if rng.random() < 0.4 else [])
-    relations += [rng.choice(OTHER_RELATIONS) for _ in range(size - len(relations))]
+    others = [r for r in OTHER_RELATIONS if "Father" not in relations or r not in ("Stepfather", "Mother's partner")]
+    relations += [rng.choice(others) for _ in range(size - len(relations))]
     members = []
     for relation in relations[:max(size, 1)]:
         names = [name for name in GIVEN if (name in FEMALE) == (relation in FEMALE_RELATIONS)]
