@@ -38,6 +38,7 @@ from cpassess.keyslots import KdfParams
 from cpassess.paths import slot_file_for
 from cpassess.session import Session
 from cpassess.workflow import NotAllowed, Status
+from tests.helpers import disk_state
 
 KDF = KdfParams(time_cost=1, memory_kib=65536, parallelism=1)
 TEAM = "North East Children and Families"
@@ -65,12 +66,6 @@ def leaks(data: bytes) -> list[str]:
     texts = [data.decode("utf-8", errors="replace"), data.decode("utf-16-le", errors="replace"),
              data[1:].decode("utf-16-le", errors="replace")]
     return [canary for canary in CANARIES if any(canary.casefold() in text.casefold() for text in texts)]
-
-
-def disk_state(db: Path) -> dict[str, bytes | None]:
-    """The bytes of a closed database, its -wal file (None when there is none) and its key file."""
-    return {path.name: path.read_bytes() if path.exists() else None
-            for path in (db, db.with_name(db.name + "-wal"), slot_file_for(db))}
 
 
 # --- the two laptops ----------------------------------------------------------------------------------------
