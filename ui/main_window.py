@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         show_only(self.stack, screen)
 
     def show_start(self) -> None:
-        self._toolbar.clear()  # it names the signed-in user: nothing of the session stays on screen
+        self._clear_toolbar()  # it names the signed-in user: nothing of the session stays on screen
         self._toolbar.hide()
         if self.database.exists() and slot_file_for(self.database).exists():
             # the last username only for the database it was used with: another team's name would mislead
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self.settings.last_username = session.user.username
         self.settings.last_database = str(self.database)
         save_settings(self.settings)
-        self.workspace = Workspace(self, session)
+        self.workspace = Workspace(self, session, self.stack)  # made inside the stack: styled once
         self._replace_screen(self.workspace)
         self._build_toolbar(session)
         from ui.team_sync import TeamServerSync
@@ -205,11 +205,19 @@ class MainWindow(QMainWindow):
         else:
             self.workspace.offer_interrupted_edit()
 
+    def _clear_toolbar(self) -> None:
+        """Remove and delete the session's tool bar actions and widgets (QToolBar.clear only removes them: each
+        unlock would leave the last one's, the user's name among them, in memory); the lock action is kept."""
+        for action in self._toolbar.actions():
+            self._toolbar.removeAction(action)
+            if action.parent() is self._toolbar:
+                action.deleteLater()  # a widget added to the tool bar goes with its action
+
     def _build_toolbar(self, session: Session) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QSizePolicy, QToolButton
 
-        self._toolbar.clear()
+        self._clear_toolbar()
         self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         assert self.workspace is not None
         self._toolbar.addAction("&Caseload", self.workspace.show_caseload)
@@ -240,13 +248,15 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         self.idle_timer.stop()
-        if self.team_sync is not None:
-            self.team_sync.stop()
-            self.team_sync = None
+        team_sync, self.team_sync = self.team_sync, None
+        if team_sync is not None:
+            team_sync.stop()
         if self._watcher is not None:
             QApplication.instance().removeEventFilter(self._watcher)
             self._watcher = None
         wait_for_background()
+        if team_sync is not None:
+            team_sync.deleteLater()  # it holds the session: nothing of it may outlive the lock
         if self.workspace is not None:
             self.workspace.save_open_work()
             self._place = (self.session.user.username, self.workspace.place())

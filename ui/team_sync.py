@@ -35,9 +35,8 @@ class TeamServerSync(QObject):
 
     def __init__(self, window: MainWindow, session: Session) -> None:
         super().__init__(window)
-        self.window_ = window
         self.session = session
-        self.label = QLabel()
+        self.label = QLabel(window)  # owned by Qt (the tool bar it goes into), not by this wrapper
         self.label.setAccessibleName("Team server sync")
         self.label.setProperty("role", "subtitle")
         self.problem: str | None = None
@@ -48,6 +47,13 @@ class TeamServerSync(QObject):
         self.timer.setInterval(SYNC_EVERY_MS)
         self.timer.timeout.connect(self.sync_now)
         self.arrived.connect(self.sync_now)
+
+    def _window(self) -> MainWindow:
+        """The window, asked of Qt: a Python reference to it from here, its child, would let deleting this after a
+        lock take the window's last reference and delete the window from inside this one's deletion."""
+        window = self.parent()
+        assert window is not None
+        return window  # type: ignore[return-value]
 
     @classmethod
     def start(cls, window: MainWindow, session: Session, toolbar: Any) -> TeamServerSync:
@@ -98,7 +104,7 @@ class TeamServerSync(QObject):
             return
         self.refresh()
         if report.imported or report.refused:
-            self.window_.statusBar().showMessage(
+            self._window().statusBar().showMessage(
                 f"From the team server: {report.imported} imported, {len(report.refused)} refused.", 10000)
         self.synced.emit(report)
 

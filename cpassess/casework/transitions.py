@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -47,9 +46,6 @@ CHANGED_ELSEWHERE = ("This assessment was changed somewhere else since you opene
                      "version.")
 
 
-_CASEWORK: weakref.WeakKeyDictionary[Session, Casework] = weakref.WeakKeyDictionary()
-
-
 class Casework:
     """The signed-in user's casework: every change to an assessment goes through here. `Casework.of(session)`
     gives the one for a session."""
@@ -59,10 +55,9 @@ class Casework:
 
     @classmethod
     def of(cls, session: Session) -> Casework:
-        casework = _CASEWORK.get(session)
-        if casework is None:
-            casework = _CASEWORK[session] = cls(session)
-        return casework
+        # a new one each time (it keeps nothing but the session): a cache keyed weakly by the session, holding
+        # this, which holds the session, kept every session ever opened alive
+        return cls(session)
 
     # --- what may be done ----------------------------------------------------------------------------------
 

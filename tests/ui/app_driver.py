@@ -49,6 +49,9 @@ def open_window(qtbot: Any, database: Path) -> MainWindow:
     """The app's window on `database`, shown, active and the size of a small laptop screen."""
     window = MainWindow(database)
     qtbot.addWidget(window, before_close_func=lambda _: wait_for_background())
+    # held until pytest-qt closes and deletes it after the test, as the app holds its window for its whole life:
+    # a window whose last Python reference went with the test's frame was deleted then, mid-event
+    qtbot.cpassess_windows = [*getattr(qtbot, "cpassess_windows", []), window]
     window.resize(SIZE)
     window.show()
     window.activateWindow()

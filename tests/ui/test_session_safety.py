@@ -297,3 +297,27 @@ def test_another_user_unlocking_starts_at_the_caseload(qtbot: Any, app_look: Any
     window.lock()
     unlock(qtbot, window, LEAD.username, LEAD.password)
     assert isinstance(window.workspace.current(), CaseloadScreen)
+
+
+def test_nothing_of_a_session_outlives_its_lock(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    """After a lock, no session, caseload row or task is left in memory, however many times the window was
+    unlocked: background jobs, the casework layer and the team-server status each used to keep theirs."""
+    import gc
+
+    from cpassess.caseload import CaseloadRow
+    from cpassess.worklist import Task
+    from ui.screens.caseload import CaseloadScreen as Caseload
+
+    window = open_window(qtbot, demo_db)
+    for _ in range(3):
+        unlock(qtbot, window, LEAD.username, LEAD.password)
+        screen = window.workspace.current()
+        assert isinstance(screen, Caseload)
+        qtbot.waitUntil(lambda s=screen: s.tasks.rowCount() > 0)  # the jobs of "needs doing" have reported
+        del screen
+        window.lock()
+        settle(qtbot)
+        QApplication.sendPostedEvents(None, 52)  # QEvent.DeferredDelete: what the idle event loop does
+        gc.collect()
+        left = [type(o).__name__ for o in gc.get_objects() if isinstance(o, (Session, CaseloadRow, Task))]
+        assert not left, f"{len(left)} left after the lock: {sorted(set(left))}"
