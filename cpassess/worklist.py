@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cpassess.caseload import CaseloadRow
 from cpassess.casework import Casework
-from cpassess.timescales import MeetingDates, Timescales, Urgency, deadlines, load_timescales
+from cpassess.timescales import Deadline, MeetingDates, Timescales, Urgency, deadlines, load_timescales
 from cpassess.workflow import Role, Status
 
 if TYPE_CHECKING:
@@ -32,19 +31,26 @@ MARKS = {Kind.OVERDUE: "⚠ Overdue", Kind.RETURNED: "↩ Returned to you", Kind
          Kind.DUE_SOON: "◷ Due soon"}
 
 
-@dataclass(frozen=True)
-class Task:
-    """One line of "needs doing": what, for which child, and what to open."""
+class Task(NamedTuple):
+    """One line of "needs doing": what, for which child, and what to open (a named tuple: a large caseload has
+    thousands of them).
+
+    A meeting's line is put in words only when it is shown (`describe`): a caseload can have thousands due, and
+    the list shows six at a time.
+    """
 
     kind: Kind
     child_id: str
     child_name: str
-    text: str
+    text: str  # what, for an assessment: its form's title (and from whom)
     assessment_id: str | None = None
     due: dt.date | None = None
+    deadline: Deadline | None = None  # what, for a meeting: described as of `as_of`
+    as_of: dt.date | None = None
 
     def describe(self) -> str:
-        return f"{MARKS[self.kind]}: {self.text} — {self.child_name}"
+        what = self.text if self.deadline is None else self.deadline.describe(self.as_of or dt.date.today())
+        return f"{MARKS[self.kind]}: {what} — {self.child_name}"
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -69,7 +75,7 @@ def meeting_tasks(rows: Iterable[CaseloadRow], today: dt.date,
             urgency = deadline.urgency(today, rules)
             if urgency is not Urgency.LATER:
                 kind = Kind.OVERDUE if urgency is Urgency.OVERDUE else Kind.DUE_SOON
-                tasks.append(Task(kind, row.child_id, row.name, deadline.describe(today), due=deadline.due))
+                tasks.append(Task(kind, row.child_id, row.name, "", due=deadline.due, deadline=deadline, as_of=today))
     return tasks
 
 

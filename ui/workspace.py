@@ -25,6 +25,7 @@ from ui.stack import show_only
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from cpassess.caseload import CaseloadRow
     from cpassess.session import Session
     from ui.main_window import MainWindow
 
@@ -41,8 +42,8 @@ class Place:
 
 
 class Workspace(QWidget):
-    def __init__(self, window: MainWindow, session: Session) -> None:
-        super().__init__()
+    def __init__(self, window: MainWindow, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.window_ = window
         self.session = session
         self.stack = QStackedWidget()
@@ -113,6 +114,19 @@ class Workspace(QWidget):
     # --- screens -------------------------------------------------------------------------------------------
 
     def show_caseload(self) -> None:
+        rows = self.session.children.rows()
+        screen = CaseloadScreen(rows, parent=self.stack)
+        screen.open_child.connect(self.open_child)
+        screen.open_assessment.connect(self.open_assessment)
+        screen.add_child.connect(self.add_child)
+        # what needs doing follows once the children are on screen: a team lead's caseload can have thousands of
+        # meetings to count from, and the list of children comes first
+        screen.on_screen.connect(lambda: self._add_tasks(screen, rows))
+        self._show(screen)
+
+    def _add_tasks(self, screen: CaseloadScreen, rows: list[CaseloadRow]) -> None:
+        """Assessments returned or awaiting review, then meetings due: those are worked out from the rows alone
+        (no database) on a worker, since a large caseload has thousands of meetings to count from."""
         import datetime as dt
 
         from shiboken6 import isValid
@@ -120,16 +134,12 @@ class Workspace(QWidget):
         from cpassess.worklist import assessment_tasks, meeting_tasks
         from ui.background import run_in_background
 
-        rows = self.session.children.rows()
-        screen = CaseloadScreen(rows, assessment_tasks(self.session, rows))
-        screen.open_child.connect(self.open_child)
-        screen.open_assessment.connect(self.open_assessment)
+        if self.window_.workspace is not self or self.current() is not screen:
+            return  # locked, or moved on, before the caseload was drawn
+        screen.add_tasks(assessment_tasks(self.session, rows))
         today = dt.date.today()
-        # meetings due are worked out from the rows alone (no database), on a worker: the caseload shows at once
         run_in_background(lambda: meeting_tasks(rows, today), lambda tasks: isValid(screen) and screen.add_tasks(tasks),
                           lambda error: log.warning("meetings due could not be worked out: %s", type(error).__name__))
-        screen.add_child.connect(self.add_child)
-        self._show(screen)
 
     def add_child(self) -> None:
         dialog = ChildDialog(None, self)

@@ -28,7 +28,8 @@ def test_a_practitioner_sees_what_was_returned_and_opens_it(qtbot: Any, app_look
                                  "concern_date": concern})
     window.workspace.show_caseload()
     screen = window.workspace.current()
-    assert isinstance(screen, CaseloadScreen) and screen.task_list.isVisible()
+    assert isinstance(screen, CaseloadScreen)
+    qtbot.waitUntil(screen.task_list.isVisible)  # once the children are drawn
     overdue = (f"{MARKS[Kind.OVERDUE]}: Initial CPPM overdue by 2 days (28 days from the concern or IRD)"
                " — Campbell, Iona")
     qtbot.waitUntil(lambda: overdue in shown(screen))  # worked out on a worker once the caseload is on screen

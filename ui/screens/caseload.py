@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,6 +60,7 @@ class CaseloadScreen(QWidget):
     open_child = Signal(str)
     open_assessment = Signal(str)
     add_child = Signal()
+    on_screen = Signal()  # once, just after the children were first drawn: what can wait for them starts then
 
     def __init__(self, rows: list[CaseloadRow], tasks: list[Task] | None = None,
                  parent: QWidget | None = None) -> None:
@@ -79,6 +80,7 @@ class CaseloadScreen(QWidget):
         self.tasks: RowsModel[Task] = RowsModel(TASK_COLUMNS, self)
         self.task_list = QListView()
         self.task_list.setModel(self.tasks)
+        self.task_list.setUniformItemSizes(True)  # one line each: no laying out of thousands of tasks to show six
         self.task_list.setAccessibleName("Needs doing")
         self.task_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.task_list.activated.connect(self._open_task)
@@ -115,6 +117,7 @@ class CaseloadScreen(QWidget):
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         self.no_match = QLabel()
         self.no_match.setProperty("role", "subtitle")
@@ -132,6 +135,12 @@ class CaseloadScreen(QWidget):
         for column in range(1, len(CASELOAD_COLUMNS)):
             self.table.resizeColumnToContents(column)
         self.search.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.on_screen.emit)  # after this drawing, not inside it
+        return False
 
     def filter(self, text: str) -> None:
         rows = matching(self._all, text)
