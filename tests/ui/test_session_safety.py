@@ -308,6 +308,11 @@ def test_nothing_of_a_session_outlives_its_lock(qtbot: Any, app_look: Any, demo_
     from cpassess.worklist import Task
     from ui.screens.caseload import CaseloadScreen as Caseload
 
+    def alive() -> list[str]:  # of these kinds, counting what earlier tests on this worker may hold
+        gc.collect()
+        return [type(o).__name__ for o in gc.get_objects() if isinstance(o, (Session, CaseloadRow, Task))]
+
+    before = len(alive())
     window = open_window(qtbot, demo_db)
     for _ in range(3):
         unlock(qtbot, window, LEAD.username, LEAD.password)
@@ -318,6 +323,5 @@ def test_nothing_of_a_session_outlives_its_lock(qtbot: Any, app_look: Any, demo_
         window.lock()
         settle(qtbot)
         QApplication.sendPostedEvents(None, 52)  # QEvent.DeferredDelete: what the idle event loop does
-        gc.collect()
-        left = [type(o).__name__ for o in gc.get_objects() if isinstance(o, (Session, CaseloadRow, Task))]
-        assert not left, f"{len(left)} left after the lock: {sorted(set(left))}"
+        left = alive()
+        assert len(left) <= before, f"{len(left) - before} left after the lock: {sorted(set(left))}"
