@@ -5,12 +5,16 @@ paragraph laid out once per width."""
 from __future__ import annotations
 
 import re
+import weakref
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaFrag
 
 from cpassess.export import fonts, layout
 from cpassess.export._pages import INK, MUTED
@@ -64,9 +68,23 @@ def fitting(text: str, style: ParagraphStyle, width: float | None) -> ParagraphS
     return _splitting(style)
 
 
+_MARKUP = re.compile(r"[<&]")  # a tag or an entity: text without either is one run in its style
+
+
 class Text(Paragraph):  # type: ignore[misc]
     """A paragraph that lays its lines out once per width: reportlab measures each one again whenever it is
-    wrapped (a table's cells when sizing rows, when drawing, and a kept-together group before it is placed)."""
+    wrapped (a table's cells when sizing rows, when drawing, and a kept-together group before it is placed).
+
+    Text without markup is not parsed: reportlab's parser (an HTML parser per paragraph) would return one run of
+    it in the style, which is made here from the style's run, kept once per style.
+    """
+
+    def __init__(self, text: str | None, style: ParagraphStyle, **paragraph: Any) -> None:
+        if text is None or paragraph or _MARKUP.search(text):  # marked up, or reportlab splitting one
+            super().__init__(text, style, **paragraph)
+            return
+        plain = cleanBlockQuotedText(text)
+        super().__init__(plain, style, frags=[_run_of(style).clone(text=plain)])
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         # a copy made when splitting keeps the width but not the lines: then it is laid out afresh
@@ -77,6 +95,17 @@ class Text(Paragraph):  # type: ignore[misc]
                 return width, height
             self._wrapped_at = (available_width, self.blPara)
         return self.width, self.height
+
+
+_RUNS: weakref.WeakKeyDictionary[ParagraphStyle, ParaFrag] = weakref.WeakKeyDictionary()
+
+
+def _run_of(style: ParagraphStyle) -> ParaFrag:
+    """The run reportlab's parser makes for plain text in `style` (its font, size, colour and the rest)."""
+    run = _RUNS.get(style)
+    if run is None:
+        run = _RUNS[style] = Paragraph("x", style).frags[0]
+    return run
 
 
 def _splitting(style: ParagraphStyle) -> ParagraphStyle:
