@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget
 
 from cpassess.paths import slot_file_for
 from cpassess.settings import load_settings, save_settings
@@ -43,25 +43,44 @@ def explain(error: Exception) -> str:
 
 
 class _ActivityWatcher(QObject):
-    """Restarts the idle timer on any keyboard or mouse input anywhere in the application.
+    """Restarts the idle timer on any keyboard or mouse input in any of the application's windows.
 
+    It watches the windows themselves (input reaches a window before any of its widgets), each as it is first
+    focused (a dialog, a message box), not the whole application: a Python filter on the application is called
+    for every event of every widget, some 3,350 of them to open a GIRFEC assessment, about 40 ms.
     Installed only while unlocked: Qt builds its large event-type enum on first use, and that should not
     delay the first window.
     """
 
     def __init__(self, timer: QTimer) -> None:
         from PySide6.QtCore import QEvent
-        from PySide6.QtGui import QWindow
+        from PySide6.QtGui import QGuiApplication
 
         super().__init__()
         self._timer = timer
-        self._window = QWindow
         self._INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                                  QEvent.Type.Wheel, QEvent.Type.TouchBegin})
+        application = QGuiApplication.instance()
+        assert isinstance(application, QGuiApplication)
+        for window in application.topLevelWindows():
+            window.installEventFilter(self)
+        application.focusWindowChanged.connect(self._watch)
+
+    def _watch(self, window: QObject | None) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # once: Qt moves a filter already installed to the front
+
+    def stop(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        application = QGuiApplication.instance()
+        assert isinstance(application, QGuiApplication)
+        application.focusWindowChanged.disconnect(self._watch)
+        for window in application.topLevelWindows():
+            window.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # input reaches a window before any widget; looking only there keeps this filter cheap
-        if isinstance(watched, self._window) and self._timer.isActive() and event.type() in self._INPUT:
+        if self._timer.isActive() and event.type() in self._INPUT:
             self._timer.start()
         return False
 
@@ -198,7 +217,6 @@ class MainWindow(QMainWindow):
         self.idle_timer.start()
         if self._watcher is None:
             self._watcher = _ActivityWatcher(self.idle_timer)
-            QApplication.instance().installEventFilter(self._watcher)
         place, self._place = self._place, None
         if place is not None and place[0] == session.user.username:
             self.workspace.resume(place[1])  # back where they were: the lock was not a crash
@@ -252,7 +270,7 @@ class MainWindow(QMainWindow):
         if team_sync is not None:
             team_sync.stop()
         if self._watcher is not None:
-            QApplication.instance().removeEventFilter(self._watcher)
+            self._watcher.stop()
             self._watcher = None
         wait_for_background()
         if team_sync is not None:

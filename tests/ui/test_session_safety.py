@@ -124,6 +124,27 @@ def test_activity_keeps_the_window_unlocked(qtbot: Any, app_look: Any, demo_db: 
     qtbot.waitUntil(lambda: window.session is None, timeout=3000)
 
 
+def test_typing_in_a_dialog_keeps_the_window_unlocked(qtbot: Any, app_look: Any, demo_db: Path) -> None:
+    """Input in a dialog (a window of its own) counts as activity, as in the main window."""
+    from PySide6.QtWidgets import QInputDialog
+
+    window = open_window(qtbot, demo_db)
+    unlock(qtbot, window, SAM.username, SAM.password)
+    window.idle_timer.setInterval(400)
+    window.idle_timer.start()
+    dialog = QInputDialog(window)
+    dialog.setLabelText("Anything")
+    dialog.show()
+    qtbot.waitActive(dialog)
+    for _ in range(8):  # 1.2 s of typing into the dialog, a key every 150 ms
+        QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_A)
+        qtbot.wait(150)
+        assert window.session is not None
+    assert dialog.textValue() == "a" * 8
+    dialog.close()
+    qtbot.waitUntil(lambda: window.session is None, timeout=3000)
+
+
 def test_ctrl_l_locks_and_the_password_box_is_ready(qtbot: Any, app_look: Any, demo_db: Path) -> None:
     window = open_window(qtbot, demo_db)
     unlock(qtbot, window, SAM.username, SAM.password)
