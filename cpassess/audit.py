@@ -69,6 +69,19 @@ def head_of(connection: Any) -> ChainHead:
     return ChainHead(row[0], row[1]) if row else ChainHead(0, GENESIS)
 
 
+_MOVED: set[int] = set()  # the connections (by id) on which an event was appended since `head_moved` last asked
+
+
+def head_moved(connection: Any) -> bool:
+    """Whether an event was appended on `connection` since this was last asked: after a commit, whether the head
+    may have moved (a rolled-back append answers True once, harmlessly)."""
+    try:
+        _MOVED.remove(id(connection))
+    except KeyError:
+        return False
+    return True
+
+
 def append(connection: Any, key: ec.EllipticCurvePrivateKey, actor: str, action: str, record_type: str,
            record_id: str, detail: Mapping[str, Any] | None = None) -> AuditEvent:
     """Add one signed event inside the caller's write transaction; the stored head moves with it."""
@@ -84,6 +97,7 @@ def append(connection: Any, key: ec.EllipticCurvePrivateKey, actor: str, action:
         (seq, at, actor, action, record_type, record_id, json.dumps(detail, ensure_ascii=False), head.hash, digest,
          signature))
     connection.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?)", (f"{seq}:{digest}",))
+    _MOVED.add(id(connection))
     return AuditEvent(seq, at, actor, action, record_type, record_id, detail, head.hash, digest, signature)
 
 

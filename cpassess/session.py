@@ -106,7 +106,8 @@ class Session:
 
         self.children: Caseload = Caseload(self)
         self.assessments: Assessments = Assessments(self)
-        self.db.after_commit = self._advance_anchor
+        self._anchor_behind = False  # the last anchoring failed: try again at the next commit
+        self.db.after_commit = self._after_commit
         self._advance_anchor()  # a head reached by a step without a session (a join, a recovery) is anchored now
 
     # --- opening and closing -------------------------------------------------------------------------------
@@ -383,6 +384,11 @@ class Session:
         except ValueError:
             return None
 
+    def _after_commit(self) -> None:
+        # only a commit that appended to the audit log moves its head: an autosave is not asked to read it
+        if audit.head_moved(self.db.connection) or self._anchor_behind:
+            self._advance_anchor()
+
     def _advance_anchor(self) -> None:
         """After a commit: anchor the new audit head in the key file, signed by this user, unless the log no
         longer holds the anchored event (then the anchor stays put and `check` reports it)."""
@@ -397,7 +403,10 @@ class Session:
             self.slots.set_audit_head(audit.anchor(self.signing_key, self.user.username, self.database_id,
                                                    head).to_json())
         except SlotFileError:
+            self._anchor_behind = True
             log.warning("the audit head could not be anchored in the key file; it will be at the next commit")
+        else:
+            self._anchor_behind = False
 
     def _hash_of_event(self, seq: int) -> str | None:
         row = self.db.query_one("SELECT hash FROM audit_events WHERE seq = ?", (seq,))

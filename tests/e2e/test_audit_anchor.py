@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from cpassess.audit import AnchoredHead
 from cpassess.authority import verify
@@ -57,6 +58,34 @@ def test_every_audited_commit_moves_the_signed_head_in_the_key_file(team: Team) 
     assert after["actor"] == "prac"
     signed = AnchoredHead.from_json(SlotFile.open(team.keys).database_id, after)
     assert any(verify(cert, signed.signed_bytes(), signed.signature) for cert in certificates)
+
+
+def test_an_anchor_that_could_not_be_written_is_written_at_the_next_commit(team: Team,
+                                                                         monkeypatch: Any) -> None:
+    """Only commits that append to the audit log look at its head, except after a failed anchoring: then the next
+    commit, audited or not (an autosave), anchors the head."""
+    from cpassess.casework import Casework
+    from cpassess.keyslots import SlotFileError
+
+    with team.session("prac") as session:
+        child_id = session.children.add({"given_names": "Morven", "family_name": "Baird",
+                                         "date_of_birth": "2020-03-01"}).id
+        draft = Casework.of(session).new(child_id, "girfec-wellbeing")
+        head = session.audit_head()
+        assert anchored(team)["seq"] == head.seq
+        real = SlotFile.set_audit_head
+        with monkeypatch.context() as patched:
+            def full_disk(self: SlotFile, value: dict[str, object]) -> None:
+                raise SlotFileError("the key file could not be written")
+            patched.setattr(SlotFile, "set_audit_head", full_disk)
+            session.children.add({"given_names": "Ailsa", "family_name": "Baird", "date_of_birth": "2021-06-02"})
+        assert anchored(team)["seq"] == head.seq  # behind by one
+        calls: list[int] = []
+        monkeypatch.setattr(SlotFile, "set_audit_head", lambda self, value: (calls.append(1), real(self, value)))
+        Casework.of(session).save_draft(draft.id, {})  # no audit event, but the anchor was behind
+        assert anchored(team)["seq"] == head.seq + 1 and len(calls) == 1
+        Casework.of(session).save_draft(draft.id, {})  # caught up: an autosave leaves the key file alone
+        assert len(calls) == 1
 
 
 def test_a_lost_wal_after_a_commit_fails_check_in_one_line(submitted_team: Team, cli: Cli, tmp_path: Path) -> None:
