@@ -146,9 +146,13 @@ def _dots(polygon: Sequence[Point], pattern: Pattern) -> Path | None:
                 strokeColor=pattern.ink, strokeWidth=2 * radius, strokeLineCap=1, fillColor=None)
 
 
-def patterned(polygon: Sequence[Point], fill: Any, pattern: Pattern) -> Group:
-    """A filled polygon with its pattern drawn on top, clipped to the polygon."""
-    group = Group(Polygon([c for point in polygon for c in point], fillColor=fill, strokeColor=None))
+def patterned(polygon: Sequence[Point], fill: Any, pattern: Pattern, outline: Path | None = None) -> Group:
+    """A filled polygon with its pattern drawn on top, clipped to the polygon; `outline`, when given, is the
+    same shape drawn exactly (its curves), filled instead of the polygon."""
+    if outline is None:
+        outline = Polygon([c for point in polygon for c in point], strokeColor=None)
+    outline.fillColor = fill
+    group = Group(outline)
     if pattern.dots:
         dots = _dots(polygon, pattern)
         if dots is not None:
@@ -158,6 +162,14 @@ def patterned(polygon: Sequence[Point], fill: Any, pattern: Pattern) -> Group:
         group.add(Hatching(spacings=pattern.spacing, angles=list(pattern.angles), xyLists=xy,
                            strokeColor=pattern.ink, strokeWidth=pattern.line_width, fillColor=None))
     return group
+
+
+def strokes(segments: Sequence[tuple[Point, Point]], colour: Any, width: float) -> Path:
+    """Straight strokes of one colour and width as one path: drawn as the lines would be, at the cost of one
+    shape (a grid of separate lines set the stroke state once per line)."""
+    points = [c for (x1, y1), (x2, y2) in segments for c in (x1, y1, x2, y2)]
+    return Path(points=points, operators=[0, 1] * len(segments), strokeColor=colour, strokeWidth=width,
+                fillColor=None)
 
 
 def rectangle(x: float, y: float, width: float, height: float) -> list[Point]:

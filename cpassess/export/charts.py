@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Path, Rect, String
 from reportlab.lib import colors
 
 from cpassess.export import fonts
@@ -37,6 +37,7 @@ from cpassess.export._chart_parts import (
     note_in_plot,
     on_white,
     patterned,
+    strokes,
     swatch,
     text_lines,
     text_width,
@@ -108,8 +109,8 @@ def shanarri_wheel(overview: Sequence[IndicatorRating], width: float = 120 * MM,
     centre = (width / 2, 0.0)
     group = Group()
     for index, rating in enumerate(ratings):
-        polygon = _ring_wedge(centre, inner, outer, index * step, (index + 1) * step, gap=2.2)
-        group.add(patterned(polygon, *_tone(rating.tone)))
+        polygon, outline = _ring_wedge(centre, inner, outer, index * step, (index + 1) * step, gap=2.2)
+        group.add(patterned(polygon, *_tone(rating.tone), outline=outline))
     group.add(Circle(*centre, outer + 0.8, fillColor=None, strokeColor=RULE, strokeWidth=0.6))
     for angle, (name, level, block_width) in zip(middles, labels, strict=True):
         group.add(_wedge_label(centre, outer + gap, angle, name, level, block_width))
@@ -142,18 +143,35 @@ def _wheel_radius(middles: Sequence[float], label_widths: Sequence[float], width
     return max(min([width * 0.3, *room]), 36.0)
 
 
-def _ring_wedge(centre: Point, inner: float, outer: float, start: float, end: float, gap: float) -> list[Point]:
-    """An annular wedge between compass bearings `start` and `end` (degrees, clockwise from the top)."""
+def _ring_wedge(centre: Point, inner: float, outer: float, start: float, end: float,
+                gap: float) -> tuple[list[Point], Path]:
+    """An annular wedge between compass bearings `start` and `end` (degrees, clockwise from the top): as a
+    polygon of fine steps, which its pattern is fitted to, and as the outline drawn, two exact arcs (a Bézier
+    curve each: the polygon's hundred-odd points per wedge were most of what the wheel cost to draw)."""
     cx, cy = centre
 
-    def arc(radius: float, first: float, last: float) -> list[Point]:
+    def ends(radius: float, first: float, last: float) -> tuple[float, float]:
         inset = math.degrees(gap / 2 / radius)
-        a, b = first + inset * (1 if first < last else -1), last - inset * (1 if first < last else -1)
+        return first + inset * (1 if first < last else -1), last - inset * (1 if first < last else -1)
+
+    def arc(radius: float, first: float, last: float) -> list[Point]:
+        a, b = ends(radius, first, last)
         count = max(4, int(abs(b - a) / 2))
         return [(cx + radius * math.sin(math.radians(a + (b - a) * i / count)),
                  cy + radius * math.cos(math.radians(a + (b - a) * i / count))) for i in range(count + 1)]
 
-    return arc(outer, start, end) + arc(inner, end, start)
+    def curve(radius: float, first: float, last: float) -> list[float]:
+        a, b = (math.radians(bearing) for bearing in ends(radius, first, last))
+        reach = 4 / 3 * math.tan((b - a) / 4) * radius  # a cubic Bézier's control distance for this arc
+        x0, y0 = cx + radius * math.sin(a), cy + radius * math.cos(a)
+        x3, y3 = cx + radius * math.sin(b), cy + radius * math.cos(b)
+        return [x0, y0, x0 + reach * math.cos(a), y0 - reach * math.sin(a),
+                x3 - reach * math.cos(b), y3 + reach * math.sin(b), x3, y3]
+
+    outer_arc, inner_arc = curve(outer, start, end), curve(inner, end, start)
+    outline = Path(points=[*outer_arc[:2], *outer_arc[2:], *inner_arc[:2], *inner_arc[2:]],
+                   operators=[0, 2, 1, 2, 3], strokeColor=None)
+    return arc(outer, start, end) + arc(inner, end, start), outline
 
 
 def _wedge_label(centre: Point, distance: float, angle: float, name: list[str], level: list[str],
@@ -265,15 +283,18 @@ def _matrix_grid(group: Group, left: float, side: float, unit: float, centre: Po
     for (across, up), (_, tone) in _QUADRANTS.items():
         group.add(Rect(left + (half if across > 0 else 0), half if up > 0 else 0, half, half,
                        fillColor=_tint(tone), strokeColor=None))
+    grid: list[tuple[Point, Point]] = []
+    ticks: list[tuple[Point, Point]] = []
     for step in range(-MATRIX_RANGE, MATRIX_RANGE + 1):
         x, y = centre[0] + step * unit, centre[1] + step * unit
         if step:
-            group.add(Line(x, 0, x, side, strokeColor=FAINT, strokeWidth=0.5))
-            group.add(Line(left, y, left + side, y, strokeColor=FAINT, strokeWidth=0.5))
-            group.add(Line(x, centre[1] - 2.5, x, centre[1] + 2.5, strokeColor=MUTED, strokeWidth=0.6))
-            group.add(Line(centre[0] - 2.5, y, centre[0] + 2.5, y, strokeColor=MUTED, strokeWidth=0.6))
-        group.add(Line(x, 0, x, -3, strokeColor=MUTED, strokeWidth=0.6))
-        group.add(Line(left, y, left - 3, y, strokeColor=MUTED, strokeWidth=0.6))
+            grid += [((x, 0), (x, side)), ((left, y), (left + side, y))]
+            ticks += [((x, centre[1] - 2.5), (x, centre[1] + 2.5)), ((centre[0] - 2.5, y), (centre[0] + 2.5, y))]
+        ticks += [((x, 0), (x, -3)), ((left, y), (left - 3, y))]
+    group.add(strokes(grid, FAINT, 0.5))
+    group.add(strokes(ticks, MUTED, 0.6))
+    for step in range(-MATRIX_RANGE, MATRIX_RANGE + 1):
+        x, y = centre[0] + step * unit, centre[1] + step * unit
         group.add(String(x, -4 - tick_size * 0.8, _signed(step), fontName=fonts.REGULAR, fontSize=tick_size,
                          fillColor=INK, textAnchor="middle"))
         group.add(String(left - 5, y - tick_size * 0.35, _signed(step), fontName=fonts.REGULAR,
