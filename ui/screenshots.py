@@ -40,6 +40,10 @@ def settle() -> None:
 
 
 def shoot(widget: QWidget, folder: Path, name: str) -> None:
+    from ui.background import wait_for_background
+
+    settle()
+    wait_for_background()  # what follows a screen's first drawing (the caseload's "needs doing") is in it too
     settle()
     widget.grab().save(str(folder / f"{name}.png"))
     print(f"  {name}.png")

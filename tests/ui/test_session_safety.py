@@ -342,7 +342,14 @@ def test_nothing_of_a_session_outlives_its_lock(qtbot: Any, app_look: Any, demo_
         qtbot.waitUntil(lambda s=screen: s.tasks.rowCount() > 0)  # the jobs of "needs doing" have reported
         del screen
         window.lock()
-        settle(qtbot)
-        QApplication.sendPostedEvents(None, 52)  # QEvent.DeferredDelete: what the idle event loop does
-        left = alive()
-        assert len(left) <= before, f"{len(left) - before} left after the lock: {sorted(set(left))}"
+
+        def nothing_left() -> bool:  # once the jobs still running at the lock have reported and screens gone
+            settle(qtbot)
+            QApplication.sendPostedEvents(None, 52)  # QEvent.DeferredDelete: what the idle event loop does
+            return len(alive()) <= before
+
+        try:
+            qtbot.waitUntil(nothing_left, timeout=5000)
+        except AssertionError:
+            left = alive()
+            raise AssertionError(f"{len(left) - before} left after the lock: {sorted(set(left))}") from None
