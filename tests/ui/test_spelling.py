@@ -73,6 +73,25 @@ def test_right_click_offers_suggestions_that_replace_the_word(qtbot: Any, spelle
     assert underlined(box) == []
 
 
+def test_read_only_text_is_not_spell_checked(qtbot: Any, speller: spelling._Speller) -> None:
+    """An approved record's narrative is read, not typed: a name the dictionary does not know is not a mistake."""
+    editor = editor_for(NEGLECT.field("practitioner_analysis"), NEGLECT)
+    qtbot.addWidget(editor)
+    _KEPT.append(editor)
+    box = editor.focus_widget()
+    qtbot.waitUntil(lambda: speller.dictionary is not None, timeout=10_000)
+    box.setPlainText("Kacper recieved the letter")
+    qtbot.waitUntil(lambda: underlined(box) == ["Kacper", "recieved"])
+    edits: list[bool] = []
+    box.edited.connect(lambda: edits.append(True))
+    editor.set_read_only(True)
+    assert underlined(box) == [] and not edits  # the underlines go, and that is not an edit
+    speller.ready.emit()  # the dictionary arriving (or the setting changing) does not bring them back
+    assert underlined(box) == []
+    editor.set_read_only(False)
+    qtbot.waitUntil(lambda: underlined(box) == ["Kacper", "recieved"])
+
+
 def test_the_setting_turns_it_off(qtbot: Any, speller: spelling._Speller) -> None:
     box = narrative(qtbot)
     qtbot.waitUntil(lambda: speller.dictionary is not None, timeout=10_000)

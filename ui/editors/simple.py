@@ -168,6 +168,13 @@ class GrowingTextEdit(QPlainTextEdit):
         self.textChanged.connect(self._maybe_edited)
         self.spelling = check_spelling(self)
 
+    def setReadOnly(self, read_only: bool) -> None:
+        """Read-only text (an approved record, someone else's draft) is not spell-checked: its reader cannot change
+        it, and names the dictionary does not know were underlined as mistakes."""
+        super().setReadOnly(read_only)
+        if self.spelling is not None:
+            self.spelling.setDocument(None if read_only else self.document())  # None also clears the underlines
+
     def _maybe_edited(self) -> None:
         text = self.text()
         if text != self._text:
