@@ -92,6 +92,11 @@ def _register_assessment(actions: Any, db: argparse.ArgumentParser, who: argpars
         if name == "update":
             action.add_argument("--answers", type=Path, required=True, metavar="FILE")
         action.set_defaults(run=run)
+    reassign = actions.add_parser("reassign", parents=[db, who],
+                                  help="hand a draft or returned assessment to another user (administrators)")
+    reassign.add_argument("--id", required=True)
+    reassign.add_argument("--to", required=True, metavar="USER", dest="new_author")
+    reassign.set_defaults(run=reassign_assessment)
     returned = actions.add_parser("return", parents=[db, who], help="return for changes with a comment")
     returned.add_argument("--id", required=True)
     returned.add_argument("--comment", required=True)
@@ -256,6 +261,14 @@ def correct_assessment(args: argparse.Namespace) -> int:
     with signed_in(args) as (session, _):
         correction = casework(session).start_correction(args.id)
     print(correction.id)
+    return 0
+
+
+def reassign_assessment(args: argparse.Namespace) -> int:
+    with signed_in(args) as (session, _):
+        before = session.assessments.without_answers(args.id).author
+        casework(session).reassign(args.id, args.new_author)
+    print(f"Assessment {args.id} is now {args.new_author}'s to edit (it was {before}'s).")
     return 0
 
 

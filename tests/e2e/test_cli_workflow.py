@@ -210,3 +210,39 @@ def test_user_remove_from_the_command_line(team: Team, cli: Cli, tmp_path: Path)
     team.keys.write_bytes(old_keys.read_bytes())  # the leaver's copy of the old key file, with their password
     refused = cli.refused("check", "--db", team.db, "--as", "prac", passwords=(team.passwords["prac"],))
     assert "could not be read" in refused.error_line
+
+
+def test_a_leavers_draft_is_handed_to_a_colleague(team: Team, cli: Cli, tmp_path: Path) -> None:
+    """After `user remove`, nobody may edit the leaver's draft until an administrator reassigns it; then the new
+    author edits and submits it, and the audit log says who had it and who has it now."""
+    from cpassess.casework import Casework
+
+    lead, sam_password = ("--db", team.db, "--as", "lead"), "a sentence sam can remember"
+    child_id = team.add_child("prac")
+    with team.session("prac") as session:
+        draft = Casework.of(session).new(child_id, "neglect-assessment").id
+    cli.ok("user", "add", *lead, "--user", "sam", "--name", "Sam Wróblewski", "--role", "practitioner",
+           passwords=(team.passwords["lead"], sam_password, sam_password))
+    cli.ok("user", "remove", *lead, "--user", "prac", passwords=(team.passwords["lead"],))
+    sam = ("--db", team.db, "--as", "sam")
+    answers = write_json(tmp_path / "answers.json", complete_answers("neglect-assessment"))
+
+    refused = cli.refused("assessment", "update", *sam, "--id", draft, "--answers", answers, passwords=(sam_password,))
+    assert "Traceback" not in refused.stderr
+    refused = cli.refused("assessment", "reassign", *sam, "--id", draft, "--to", "sam", passwords=(sam_password,))
+    assert "that you can see" in refused.error_line  # a practitioner does not hand work around, nor see the leaver's
+    refused = cli.refused("assessment", "reassign", *lead, "--id", draft, "--to", "prac",
+                          passwords=(team.passwords["lead"],))
+    assert "no active user 'prac'" in refused.error_line  # not back to the leaver
+
+    handed = cli.ok("assessment", "reassign", *lead, "--id", draft, "--to", "sam", passwords=(team.passwords["lead"],))
+    assert handed.stdout.strip() == f"Assessment {draft} is now sam's to edit (it was prac's)."
+    cli.ok("assessment", "update", *sam, "--id", draft, "--answers", answers, passwords=(sam_password,))
+    cli.ok("assessment", "submit", *sam, "--id", draft, passwords=(sam_password,))
+    with team.session("lead") as session:
+        assert session.assessments.get(draft).author == "sam"
+        moved = [e for e in session.audit_events() if e.action == "assessment.reassigned"]
+        assert [(e.actor, e.record_id, e.detail) for e in moved] == [("lead", draft, {"from": "prac", "to": "sam"})]
+    refused = cli.refused("assessment", "reassign", *lead, "--id", draft, "--to", "lead2",
+                          passwords=(team.passwords["lead"],))
+    assert "Only a draft or returned assessment can be reassigned" in refused.error_line
