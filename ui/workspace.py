@@ -25,7 +25,6 @@ from ui.stack import show_only
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from cpassess.caseload import CaseloadRow
     from cpassess.session import Session
     from ui.main_window import MainWindow
 
@@ -121,10 +120,11 @@ class Workspace(QWidget):
         screen.add_child.connect(self.add_child)
         # what needs doing follows once the children are on screen: a team lead's caseload can have thousands of
         # meetings to count from, and the list of children comes first
-        screen.on_screen.connect(lambda: self._add_tasks(screen, rows))
+        # (a method, not a closure over the screen: a slot that holds its own sender is a cycle through C++)
+        screen.on_screen.connect(self._add_tasks)
         self._show(screen)
 
-    def _add_tasks(self, screen: CaseloadScreen, rows: list[CaseloadRow]) -> None:
+    def _add_tasks(self) -> None:
         """Assessments returned or awaiting review, then meetings due: those are worked out from the rows alone
         (no database) on a worker, since a large caseload has thousands of meetings to count from."""
         import datetime as dt
@@ -134,8 +134,10 @@ class Workspace(QWidget):
         from cpassess.worklist import assessment_tasks, meeting_tasks
         from ui.background import run_in_background
 
-        if self.window_.workspace is not self or self.current() is not screen:
+        screen = self.current()
+        if self.window_.workspace is not self or not isinstance(screen, CaseloadScreen):
             return  # locked, or moved on, before the caseload was drawn
+        rows = screen.all_rows()
         screen.add_tasks(assessment_tasks(self.session, rows))
         today = dt.date.today()
         run_in_background(lambda: meeting_tasks(rows, today), lambda tasks: isValid(screen) and screen.add_tasks(tasks),

@@ -142,6 +142,10 @@ class CaseloadScreen(QWidget):
             QTimer.singleShot(0, self, self.on_screen.emit)  # after this drawing, not inside it
         return False
 
+    def all_rows(self) -> list[CaseloadRow]:
+        """Every child on the caseload, in the order shown."""
+        return list(self._all)
+
     def filter(self, text: str) -> None:
         rows = matching(self._all, text)
         self.model.set_rows(rows)
