@@ -26,7 +26,7 @@ from cpassess.casework import Action, Casework
 from cpassess.forms import AnswersError, Problem, default_catalog, fingerprint, validate_submission
 from cpassess.forms.cross_field import FormWarning
 from cpassess.storage import DiskFull
-from cpassess.workflow import STATUS_LABELS, NotAllowed
+from cpassess.workflow import ROLE_LABELS, STATUS_LABELS, NotAllowed
 from ui.fault_banner import FaultBanner
 from ui.form_view import FormView
 from ui.models import Column, RowsModel
@@ -175,6 +175,12 @@ class AssessmentScreen(QWidget):
             self.approve_button.clicked.connect(self.approve)
             for button in (self.comment_button, self.return_button, self.approve_button):
                 header.addWidget(button)
+        if Action.REASSIGN in self.allowed:
+            self.hand_button = QPushButton("&Give to a colleague…")
+            self.hand_button.setToolTip("Give this assessment to a colleague to finish, for example when the person "
+                                        "who started it has left the team")
+            self.hand_button.clicked.connect(self._reassign)
+            header.addWidget(self.hand_button)
         if Action.CORRECT in self.allowed:
             correct = QPushButton("Start a &correction")
             correct.clicked.connect(self._start_correction)
@@ -466,6 +472,34 @@ class AssessmentScreen(QWidget):
             self.window_.show_error(error)
             return
         self.window_.workspace.open_assessment(correction.id)
+
+    def _reassign(self) -> None:
+        """An administrator hands the draft (or returned assessment) to another active user."""
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+        author = self.session.user_named(self.assessment.author)
+        started_by = author.display_name if author else self.assessment.author
+        colleagues = [user for user in self.session.users() if user.active and user.username != self.assessment.author]
+        if not colleagues:
+            QMessageBox.information(self, "Give to a colleague", "There is no one else on the team to hand it to.")
+            return
+        names = [f"{user.display_name} ({', '.join(ROLE_LABELS[role] for role in sorted(user.roles))})"
+                 for user in colleagues]
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Give to a colleague")
+        dialog.setLabelText(f"Who finishes this assessment, started by {started_by}?")
+        dialog.setComboBoxItems(names)
+        dialog.setOkButtonText("Give it to them")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen = colleagues[names.index(dialog.textValue())]
+        try:
+            self.casework.reassign(self.assessment.id, chosen.username)
+        except NotAllowed as error:
+            self.window_.show_error(error)
+            return
+        self.window_.statusBar().showMessage(f"Given to {chosen.display_name}: it is theirs to edit now.", 10000)
+        self.window_.workspace.open_assessment(self.assessment.id)
 
     def _export(self) -> None:
         self.save_if_dirty()
