@@ -620,8 +620,11 @@ class RepeatEditor(FieldEditor):
         """As tall as its rows (up to VISIBLE_ROWS), so a short table does not leave a tall empty box."""
         view = self.view
         rows = self.model.rowCount()
-        default = view.verticalHeader().defaultSectionSize()
-        heights = [max(default, view.sizeHintForRow(row)) for row in range(rows)]
+        numbers = view.verticalHeader()
+        default = numbers.defaultSectionSize()
+        # a row is as tall as its cells or its number in the row header, whichever is taller (the number is, for a
+        # one-line row at 1.5x text: counting only the cells cut the table short, with a scrollbar of its own)
+        heights = [max(default, view.sizeHintForRow(row), numbers.sectionSizeHint(row)) for row in range(rows)]
         body = sum(heights[:VISIBLE_ROWS]) if heights else default
         scrollbar = view.horizontalScrollBar()
         extra = scrollbar.sizeHint().height() if scrollbar.isVisible() else 0
