@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,29 @@ def write_json(path: Path, data: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+# --- canaries: words planted in test data that must never be found in plain text ------------------------------
+
+
+def readings(data: bytes) -> list[str]:
+    """`data` as text every way a canary could be written into it, case-folded: UTF-8, UTF-16 in both byte orders
+    and both alignments, and the same inside the hex runs a PostgreSQL dump writes `bytea` values as."""
+    chunks = [data] + [bytes.fromhex(run.decode()) for run in re.findall(rb"\\\\x((?:[0-9a-f]{2})+)", data)]
+    texts = []
+    for chunk in chunks:
+        texts.append(chunk.decode("utf-8", errors="replace"))
+        for encoding in ("utf-16-le", "utf-16-be"):
+            for offset in (0, 1):
+                part = chunk[offset:]
+                texts.append(part[: len(part) - len(part) % 2].decode(encoding, errors="replace"))
+    return [text.casefold() for text in texts]
+
+
+def leaks(data: bytes, canaries: Iterable[str]) -> list[str]:
+    """Which of `canaries` are in `data`, read every way `readings` does, in any mix of upper and lower case."""
+    texts = readings(data)
+    return [canary for canary in canaries if any(canary.casefold() in text for text in texts)]
 
 
 # --- test teams ----------------------------------------------------------------------------------------------

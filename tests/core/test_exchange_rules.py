@@ -38,7 +38,7 @@ from cpassess.keyslots import KdfParams
 from cpassess.paths import slot_file_for
 from cpassess.session import Session
 from cpassess.workflow import NotAllowed, Status
-from tests.helpers import disk_state
+from tests.helpers import disk_state, leaks
 
 KDF = KdfParams(time_cost=1, memory_kib=65536, parallelism=1)
 TEAM = "North East Children and Families"
@@ -59,13 +59,6 @@ def answers(seed: int) -> dict[str, Any]:
     values = sample_answers(default_catalog().get(FORM), random.Random(seed), "Siobhán", dt.date.today())
     values["physical_care_daily_life"] = f"{ANSWER_CANARY} said the fridge was empty. {UNICODE_CANARY} (v{seed})"
     return values
-
-
-def leaks(data: bytes) -> list[str]:
-    """The canaries in `data` as UTF-8 or UTF-16-LE (either alignment), in any mix of upper and lower case."""
-    texts = [data.decode("utf-8", errors="replace"), data.decode("utf-16-le", errors="replace"),
-             data[1:].decode("utf-16-le", errors="replace")]
-    return [canary for canary in CANARIES if any(canary.casefold() in text.casefold() for text in texts)]
 
 
 # --- the two laptops ----------------------------------------------------------------------------------------
@@ -265,13 +258,13 @@ def test_no_exchange_file_holds_the_childs_name_or_the_practitioners_words(at: C
     assert set(laptops.files) >= {"join request", "join response", "submission 1", "return", "submission 2",
                                   "approval", "roster"}
     for name, data in laptops.files.items():
-        assert leaks(data) == [], f"{name} holds {leaks(data)} in plain text"
+        assert leaks(data, CANARIES) == [], f"{name} holds {leaks(data, CANARIES)} in plain text"
     # ...yet they are in there, for the recipient alone: the scan is looking at the right files.
     with laptops.session("lead") as lead:
         payload = open_envelope(laptops.files["submission 2"], "lead", lead.signing_key,
                                 lead.certificates_of("lead")).payload
-    assert leaks(json.dumps(payload, ensure_ascii=False).encode("utf-8")) == list(CANARIES)
-    assert leaks(NAME_CANARY.upper().encode("utf-16-le")) == [NAME_CANARY]
+    assert leaks(json.dumps(payload, ensure_ascii=False).encode("utf-8"), CANARIES) == list(CANARIES)
+    assert leaks(NAME_CANARY.upper().encode("utf-16-le"), CANARIES) == [NAME_CANARY]
 
 
 # --- damaged, truncated and foreign files -------------------------------------------------------------------

@@ -30,7 +30,7 @@ from cpassess.exchange.envelope import MAGIC, seal
 from cpassess.forms import default_catalog
 from cpassess.paths import slot_file_for
 from cpassess.session import Session
-from tests.helpers import Cli, Laptop, laptop_clis, write_json
+from tests.helpers import Cli, Laptop, laptop_clis, leaks, write_json
 
 LEAD_PW = "lead's long password 1"
 LEAD2_PW = "second lead password 3"
@@ -55,13 +55,6 @@ def answers(seed: int) -> dict[str, Any]:
     values = sample_answers(default_catalog().get(FORM), random.Random(seed), "Siobhán", dt.date.today())
     values["physical_care_daily_life"] = f"{ANSWER_CANARY} said the fridge was empty. {UNICODE_CANARY} (v{seed})"
     return values
-
-
-def leaks(data: bytes) -> list[str]:
-    """The canaries in `data` as UTF-8 or UTF-16-LE (either alignment), in any mix of upper and lower case."""
-    texts = [data.decode("utf-8", errors="replace"), data.decode("utf-16-le", errors="replace"),
-             data[1:].decode("utf-16-le", errors="replace")]
-    return [canary for canary in CANARIES if any(canary.casefold() in text.casefold() for text in texts)]
 
 
 @dataclass
@@ -378,11 +371,11 @@ def test_no_package_roster_or_join_file_holds_the_childs_name_or_the_practitione
     assert {path.name for path in files} >= {"join-request.json", "join-response.json", "submission-1.cpackage",
                                              "return.cpackage", "submission-2.cpackage", "approval.cpackage",
                                              "roster.json"}
-    assert {path.name: leaks(path.read_bytes()) for path in files} == {path.name: [] for path in files}
+    assert {path.name: leaks(path.read_bytes(), CANARIES) for path in files} == {path.name: [] for path in files}
     assert all(path.stat().st_size > 0 for path in files)
     # they did travel: the team lead reads the practitioner's words after importing the packages
     assert ANSWER_CANARY in json.dumps(story.lead.show(story.assessment_id), ensure_ascii=False)
-    assert leaks(f"x{UNICODE_CANARY.upper()}".encode("utf-16-le")) == [UNICODE_CANARY]
+    assert leaks(f"x{UNICODE_CANARY.upper()}".encode("utf-16-le"), CANARIES) == [UNICODE_CANARY]
 
 
 # --- 4. never overwrite newer local work --------------------------------------------------------------------
