@@ -24,8 +24,12 @@ from typing import Any
 
 import pytest
 import sqlcipher3
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from cpassess.authority import Authority, create_authority, issue_certificate
 from cpassess.casework import Casework
+from cpassess.export.signing import PdfSigner
 from cpassess.keyslots import KdfParams, SlotFile
 from cpassess.paths import slot_file_for
 from cpassess.session import Session
@@ -67,6 +71,34 @@ def write_json(path: Path, data: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+# --- a team authority and its signers, without a database (the PDF signature tests) ----------------------------
+
+AUTHOR_NAME = "Zoë Ó Súilleabháin"
+LEAD_NAME = "Дмитрий Иванов"
+
+
+@dataclass(frozen=True)
+class SigningTeam:
+    """A team authority with a practitioner (the author, who certifies) and a team lead (who approves)."""
+
+    authority: Authority
+    author: PdfSigner
+    lead: PdfSigner
+    author_key: ec.EllipticCurvePrivateKey
+    author_certificate: x509.Certificate
+    lead_key: ec.EllipticCurvePrivateKey
+    lead_certificate: x509.Certificate
+
+
+def signing_team() -> SigningTeam:
+    authority = create_authority("Leith Children and Families")
+    author_key, author_certificate = issue_certificate(authority, "zoe", AUTHOR_NAME, ["practitioner"])
+    lead_key, lead_certificate = issue_certificate(authority, "dima", LEAD_NAME, ["administrator", "team_lead"])
+    return SigningTeam(authority, PdfSigner(author_key, author_certificate, authority.certificate),
+                       PdfSigner(lead_key, lead_certificate, authority.certificate), author_key, author_certificate,
+                       lead_key, lead_certificate)
 
 
 # --- canaries: words planted in test data that must never be found in plain text ------------------------------

@@ -7,59 +7,41 @@ from __future__ import annotations
 import datetime as dt
 import io
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from conftest import MUTOOL_EDITED, MUTOOL_UNCHANGED, mutool_verdicts
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from cpassess.authority import Authority, cert_to_der, cert_to_pem, create_authority, issue_certificate, key_to_der
+from cpassess.authority import cert_to_der, cert_to_pem, key_to_der
 from cpassess.cli import main
 from cpassess.export import approval_line, layout, signing
 from cpassess.export.document import render
 from cpassess.export.signing import PdfSigner, SigningError, approve, certify
 from cpassess.export.verification import NOT_COVERED, PdfVerification, verify_pdf
 from tests.core.test_pdf_document import NEGLECT, pdftotext, record
+from tests.helpers import LEAD_NAME, MUTOOL_EDITED, MUTOOL_UNCHANGED, SigningTeam, mutool_verdicts, signing_team
 
-AUTHOR_NAME = "Zoë Ó Súilleabháin"
-LEAD_NAME = "Дмитрий Иванов"
 RECORD = b'{"answers":{}}'
 
 
-@dataclass(frozen=True)
-class Team:
-    authority: Authority
-    author: PdfSigner
-    lead: PdfSigner
-    lead_key: ec.EllipticCurvePrivateKey
-    lead_certificate: x509.Certificate
+@pytest.fixture(scope="module")
+def team() -> SigningTeam:
+    return signing_team()
 
 
 @pytest.fixture(scope="module")
-def team() -> Team:
-    authority = create_authority("Leith Children and Families")
-    author_key, author_certificate = issue_certificate(authority, "zoe", AUTHOR_NAME, ["practitioner"])
-    lead_key, lead_certificate = issue_certificate(authority, "dima", LEAD_NAME, ["administrator", "team_lead"])
-    return Team(authority, PdfSigner(author_key, author_certificate, authority.certificate),
-                PdfSigner(lead_key, lead_certificate, authority.certificate), lead_key, lead_certificate)
-
-
-@pytest.fixture(scope="module")
-def certified(team: Team) -> bytes:
+def certified(team: SigningTeam) -> bytes:
     rendered = render(record(NEGLECT, {}, status="Submitted for approval", submitted_at="2026-11-20T16:05:00+00:00"))
     assert rendered.approval_box is not None  # a record for signing leaves room for the line
     return certify(rendered.data, team.author, RECORD, rendered.approval_box)
 
 
 @pytest.fixture(scope="module")
-def approved(certified: bytes, team: Team) -> bytes:
+def approved(certified: bytes, team: SigningTeam) -> bytes:
     return approve(certified, team.lead)
 
 
@@ -80,7 +62,7 @@ def approval_time(verification: PdfVerification) -> dt.datetime:
     return when
 
 
-def test_the_cover_says_who_approved_it_in_what_role_and_when(certified: bytes, approved: bytes, team: Team,
+def test_the_cover_says_who_approved_it_in_what_role_and_when(certified: bytes, approved: bytes, team: SigningTeam,
                                                               tmp_path: Path) -> None:
     awaiting = pdftotext(written(certified, tmp_path, "certified.pdf"), 1)
     cover = pdftotext(written(approved, tmp_path), 1)
@@ -114,7 +96,8 @@ def approve_writing(certified: bytes, lead: PdfSigner, monkeypatch: pytest.Monke
         return approve(certified, lead)
 
 
-def verify_pdf_command(pdf: bytes, team: Team, folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def verify_pdf_command(pdf: bytes, team: SigningTeam, folder: Path,
+                       capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     ca = folder / "authority.pem"
     ca.write_bytes(cert_to_pem(team.authority.certificate))
     status = main(["verify-pdf", str(written(pdf, folder)), "--trust", str(ca)])
@@ -125,7 +108,7 @@ def verify_pdf_command(pdf: bytes, team: Team, folder: Path, capsys: pytest.Capt
                                   f"Approved by {LEAD_NAME} (Administrator) on {dt.date.today():%-d %B %Y}",
                                   f"Approved by {LEAD_NAME} (Team lead) on 1 January 2026"],
                          ids=["another-name", "another-role", "another-day"])
-def test_a_line_that_is_not_the_approval_signed_is_refused(certified: bytes, team: Team, line: str,
+def test_a_line_that_is_not_the_approval_signed_is_refused(certified: bytes, team: SigningTeam, line: str,
                                                            monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     forged = approve_writing(certified, team.lead, monkeypatch, line)
@@ -149,7 +132,7 @@ def filled(pdf: bytes, line: str, font: object) -> bytes:
     return output.getvalue()
 
 
-def test_a_line_changed_after_the_approval_is_refused(approved: bytes, team: Team, tmp_path: Path,
+def test_a_line_changed_after_the_approval_is_refused(approved: bytes, team: SigningTeam, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     shown = verify_pdf(approved, [team.authority.certificate])
     day = approval_time(shown).astimezone(approval_line._UK).date()
@@ -164,7 +147,7 @@ def test_a_line_changed_after_the_approval_is_refused(approved: bytes, team: Tea
     assert status == 1 and len(error.strip().splitlines()) == 1
 
 
-def test_a_line_filled_in_without_an_approval_is_refused(certified: bytes, team: Team) -> None:
+def test_a_line_filled_in_without_an_approval_is_refused(certified: bytes, team: SigningTeam) -> None:
     edited = filled(certified, f"Approved by {LEAD_NAME} (Team lead) on 1 December 2026", team.lead.appearance_font)
 
     verification = verify_pdf(edited, [team.authority.certificate])
@@ -174,7 +157,7 @@ def test_a_line_filled_in_without_an_approval_is_refused(certified: bytes, team:
         approve(edited, team.lead)
 
 
-def test_a_line_filled_in_between_certification_and_approval_is_refused(certified: bytes, team: Team) -> None:
+def test_a_line_filled_in_between_certification_and_approval_is_refused(certified: bytes, team: SigningTeam) -> None:
     """Filled by an unsigned update, then approved outside cpassess (which refuses such a file) with a lead's key:
     the line was not written under the approval signature, even if it says the right thing."""
     today = dt.datetime.now(dt.UTC).astimezone(approval_line._UK).date()
@@ -194,7 +177,7 @@ def test_a_line_filled_in_between_certification_and_approval_is_refused(certifie
     assert not verification.passes
 
 
-def test_a_record_certified_without_the_line_claims_nothing_and_still_verifies(team: Team) -> None:
+def test_a_record_certified_without_the_line_claims_nothing_and_still_verifies(team: SigningTeam) -> None:
     rendered = render(record(NEGLECT, {}, status="Submitted for approval"))
     approved = approve(certify(rendered.data, team.author, RECORD), team.lead)
 

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,10 +43,16 @@ from cpassess.export.verification import (
     verify_pdf,
 )
 from cpassess.trust import fingerprint
-from tests.helpers import MUTOOL_EDITED, MUTOOL_UNCHANGED, mutool_verdicts
+from tests.helpers import (
+    AUTHOR_NAME,
+    LEAD_NAME,
+    MUTOOL_EDITED,
+    MUTOOL_UNCHANGED,
+    SigningTeam,
+    mutool_verdicts,
+    signing_team,
+)
 
-AUTHOR_NAME = "Zoë Ó Súilleabháin"
-LEAD_NAME = "Дмитрий Иванов"
 GRADE_LINE = "Home conditions: graded 3 of 5"
 LAST_PAGE_LINES = ("Sign-off", "The assessment of Ἀλέξανδρος was discussed with the family on 12 November.", GRADE_LINE)
 PAGES = 3
@@ -54,27 +60,9 @@ SIGNED_AT = re.compile(r"Signed \d{2}/\d{2}/\d{4} \d{2}:\d{2} \([+-]\d{2}:\d{2}\
 ALTERED = "the signed content has been altered since it was signed"
 
 
-@dataclass(frozen=True)
-class Team:
-    authority: Authority
-    author: PdfSigner
-    lead: PdfSigner
-    author_key: ec.EllipticCurvePrivateKey
-    author_certificate: x509.Certificate
-
-
 @pytest.fixture(scope="module")
-def team() -> Team:
-    authority = create_authority("Leith Children and Families")
-    author_key, author_certificate = issue_certificate(authority, "zoe", AUTHOR_NAME, ["practitioner"])
-    lead_key, lead_certificate = issue_certificate(authority, "dima", LEAD_NAME, ["administrator", "team_lead"])
-    return Team(
-        authority=authority,
-        author=PdfSigner(author_key, author_certificate, authority.certificate),
-        lead=PdfSigner(lead_key, lead_certificate, authority.certificate),
-        author_key=author_key,
-        author_certificate=author_certificate,
-    )
+def team() -> SigningTeam:
+    return signing_team()
 
 
 # the canonical content the pages show, embedded as record.json when certified (DESIGN §9.7)
@@ -106,12 +94,12 @@ def rendered() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def certified(rendered: bytes, team: Team) -> bytes:
+def certified(rendered: bytes, team: SigningTeam) -> bytes:
     return certify(rendered, team.author, RECORD)
 
 
 @pytest.fixture(scope="module")
-def approved(certified: bytes, team: Team) -> bytes:
+def approved(certified: bytes, team: SigningTeam) -> bytes:
     return approve(certified, team.lead)
 
 
@@ -119,7 +107,8 @@ def all_problems(verification: PdfVerification) -> list[str]:
     return [*verification.problems, *(p for check in verification.signatures for p in check.problems)]
 
 
-def test_certified_then_approved_pdf_verifies(rendered: bytes, certified: bytes, approved: bytes, team: Team) -> None:
+def test_certified_then_approved_pdf_verifies(rendered: bytes, certified: bytes, approved: bytes,
+                                              team: SigningTeam) -> None:
     assert certified.startswith(rendered)
     assert approved.startswith(certified)  # the approval covers exactly the bytes the author submitted
 
@@ -138,7 +127,7 @@ def test_certified_then_approved_pdf_verifies(rendered: bytes, certified: bytes,
     assert approval.modification_level == "none"
 
 
-def test_a_certified_pdf_awaiting_approval_verifies(certified: bytes, team: Team) -> None:
+def test_a_certified_pdf_awaiting_approval_verifies(certified: bytes, team: SigningTeam) -> None:
     verification = verify_pdf(certified, [team.authority.certificate])
 
     assert verification.ok, all_problems(verification)
@@ -162,7 +151,7 @@ def test_signature_boxes_show_who_signed_when_without_hiding_the_page(approved: 
 
 
 def test_approving_needs_a_certified_pdf_with_an_empty_approval_box(
-    rendered: bytes, certified: bytes, approved: bytes, team: Team
+    rendered: bytes, certified: bytes, approved: bytes, team: SigningTeam
 ) -> None:
     with pytest.raises(SigningError, match="no empty approval box"):
         approve(rendered, team.lead)
@@ -176,14 +165,15 @@ def test_approving_needs_a_certified_pdf_with_an_empty_approval_box(
         approve(flip(certified, content_offset(certified)), team.lead)
 
 
-def test_only_another_team_lead_can_approve(rendered: bytes, certified: bytes, team: Team) -> None:
+def test_only_another_team_lead_can_approve(rendered: bytes, certified: bytes, team: SigningTeam) -> None:
     with pytest.raises(SigningError, match="Only a team lead"):
         approve(certified, team.author)
     with pytest.raises(SigningError, match="your own assessment"):
         approve(certify(rendered, team.lead, RECORD), team.lead)
 
 
-def test_a_signer_needs_the_key_of_a_certificate_from_the_authority(team: Team, impostor_authority: Authority) -> None:
+def test_a_signer_needs_the_key_of_a_certificate_from_the_authority(team: SigningTeam,
+                                                                    impostor_authority: Authority) -> None:
     other_key = ec.generate_private_key(ec.SECP256R1())
     with pytest.raises(SigningError, match="does not belong"):
         PdfSigner(other_key, team.author_certificate, team.authority.certificate)
@@ -200,14 +190,14 @@ def test_a_signer_needs_the_key_of_a_certificate_from_the_authority(team: Team, 
         pytest.param(lambda pdf: pdf[: len(pdf) // 2], id="cut in half"),
     ],
 )
-def test_a_damaged_pdf_fails(approved: bytes, team: Team, tamper: Callable[[bytes], bytes]) -> None:
+def test_a_damaged_pdf_fails(approved: bytes, team: SigningTeam, tamper: Callable[[bytes], bytes]) -> None:
     verification = verify_pdf(tamper(approved), [team.authority.certificate])
 
     assert not verification.ok
     assert set(all_problems(verification)) & {ALTERED, NOT_READABLE}
 
 
-def test_a_changed_grade_breaks_both_signatures(approved: bytes, team: Team) -> None:
+def test_a_changed_grade_breaks_both_signatures(approved: bytes, team: SigningTeam) -> None:
     verification = verify_pdf(flip(approved, content_offset(approved)), [team.authority.certificate])
 
     assert not verification.ok
@@ -215,7 +205,7 @@ def test_a_changed_grade_breaks_both_signatures(approved: bytes, team: Team) -> 
     assert all(ALTERED in check.problems for check in verification.signatures)
 
 
-def test_a_changed_signature_value_fails(approved: bytes, team: Team) -> None:
+def test_a_changed_signature_value_fails(approved: bytes, team: SigningTeam) -> None:
     verification = verify_pdf(change_signature_value(approved), [team.authority.certificate])
 
     assert not verification.ok
@@ -224,7 +214,7 @@ def test_a_changed_signature_value_fails(approved: bytes, team: Team) -> None:
     assert approval.problems == ("the signature does not match the signer's certificate",)
 
 
-def test_anything_added_after_approval_fails(approved: bytes, team: Team) -> None:
+def test_anything_added_after_approval_fails(approved: bytes, team: SigningTeam) -> None:
     info_changed = IncrementalPdfFileWriter(io.BytesIO(approved))
     info_changed.set_info(generic.DictionaryObject({generic.pdf_name("/Title"): generic.TextStringObject("Edited")}))
 
@@ -248,7 +238,7 @@ def test_anything_added_after_approval_fails(approved: bytes, team: Team) -> Non
 
 
 def test_content_changed_after_certification_fails_even_when_signed_by_a_team_member(
-    approved: bytes, team: Team
+    approved: bytes, team: SigningTeam
 ) -> None:
     writer = IncrementalPdfFileWriter(io.BytesIO(approved))
     cover = writer.add_object(generic.StreamObject(stream_data=b"q 1 1 1 rg 40 650 400 150 re f Q"))
@@ -264,7 +254,7 @@ def test_content_changed_after_certification_fails_even_when_signed_by_a_team_me
     assert verification.signatures[-1].covers_whole_document
 
 
-def test_an_approval_the_author_signed_fails(certified: bytes, team: Team) -> None:
+def test_an_approval_the_author_signed_fails(certified: bytes, team: SigningTeam) -> None:
     signed = sign_with_pyhanko(IncrementalPdfFileWriter(io.BytesIO(certified)), team.author_key,
                                team.author_certificate, team.authority, layout.APPROVAL_FIELD)
 
@@ -275,7 +265,8 @@ def test_an_approval_the_author_signed_fails(certified: bytes, team: Team) -> No
     assert all(check.trusted for check in verification.signatures)
 
 
-def test_a_signature_from_another_authority_fails(approved: bytes, team: Team, impostor_authority: Authority) -> None:
+def test_a_signature_from_another_authority_fails(approved: bytes, team: SigningTeam,
+                                                  impostor_authority: Authority) -> None:
     key, certificate = issue_certificate(impostor_authority, "dima", LEAD_NAME, ["team_lead"])
     signed = sign_with_pyhanko(IncrementalPdfFileWriter(io.BytesIO(approved)), key, certificate, impostor_authority,
                                "Countersignature")
@@ -298,7 +289,7 @@ def test_trust_needs_the_team_authority(approved: bytes, impostor_authority: Aut
             assert any(problem in sentence for sentence in check.problems)
 
 
-def test_an_uncertified_signed_pdf_fails(rendered: bytes, team: Team) -> None:
+def test_an_uncertified_signed_pdf_fails(rendered: bytes, team: SigningTeam) -> None:
     signed = sign_with_pyhanko(IncrementalPdfFileWriter(io.BytesIO(rendered)), team.author_key,
                                team.author_certificate, team.authority, layout.AUTHOR_FIELD)
 
@@ -310,11 +301,11 @@ def test_an_uncertified_signed_pdf_fails(rendered: bytes, team: Team) -> None:
 
 
 @pytest.mark.parametrize("data", [b"", b"not a pdf", b"%PDF-1.7\n%%EOF\n", bytes(range(256)) * 8])
-def test_anything_but_a_pdf_is_reported_not_raised(data: bytes, team: Team) -> None:
+def test_anything_but_a_pdf_is_reported_not_raised(data: bytes, team: SigningTeam) -> None:
     assert verify_pdf(data, [team.authority.certificate]) == PdfVerification(signatures=(), problems=(NOT_READABLE,))
 
 
-def test_an_unsigned_pdf_has_no_signatures(rendered: bytes, team: Team) -> None:
+def test_an_unsigned_pdf_has_no_signatures(rendered: bytes, team: SigningTeam) -> None:
     verification = verify_pdf(rendered, [team.authority.certificate])
 
     assert not verification.ok
@@ -325,7 +316,7 @@ def test_an_unsigned_pdf_has_no_signatures(rendered: bytes, team: Team) -> None:
 
 
 def test_only_an_approved_record_passes_and_a_certified_one_says_not_approved(
-    certified: bytes, approved: bytes, team: Team
+    certified: bytes, approved: bytes, team: SigningTeam
 ) -> None:
     certified_only = verify_pdf(certified, [team.authority.certificate])
     whole = verify_pdf(approved, [team.authority.certificate])
@@ -339,7 +330,7 @@ def test_only_an_approved_record_passes_and_a_certified_one_says_not_approved(
     assert whole.authority_fingerprint == fingerprint(team.authority.certificate)
 
 
-def test_a_record_problem_added_by_a_later_check_fails_the_record(approved: bytes, team: Team) -> None:
+def test_a_record_problem_added_by_a_later_check_fails_the_record(approved: bytes, team: SigningTeam) -> None:
     report = replace(verify_pdf(approved, [team.authority.certificate]),
                      record=RecordCheck(None, None, "record.json differs"))
 
@@ -347,7 +338,7 @@ def test_a_record_problem_added_by_a_later_check_fails_the_record(approved: byte
 
 
 def test_signatures_from_two_authorities_fail_even_when_both_are_trusted(
-    certified: bytes, team: Team, impostor_authority: Authority
+    certified: bytes, team: SigningTeam, impostor_authority: Authority
 ) -> None:
     key, certificate = issue_certificate(impostor_authority, "dima", LEAD_NAME, ["team_lead"])
     signed = sign_with_pyhanko(IncrementalPdfFileWriter(io.BytesIO(certified)), key, certificate,
@@ -360,7 +351,7 @@ def test_signatures_from_two_authorities_fail_even_when_both_are_trusted(
 
 
 def test_a_signature_still_verifies_after_the_signers_certificate_has_expired(
-    rendered: bytes, team: Team
+    rendered: bytes, team: SigningTeam
 ) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
@@ -378,7 +369,7 @@ def test_a_signature_still_verifies_after_the_signers_certificate_has_expired(
     assert decades_later.passes, decades_later.failures  # past the authority's own 20 years too
 
 
-def test_a_signature_made_after_the_certificate_expired_fails(rendered: bytes, team: Team) -> None:
+def test_a_signature_made_after_the_certificate_expired_fails(rendered: bytes, team: SigningTeam) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     expired = with_validity(team.authority, team.author_certificate, key, datetime.now(UTC) - timedelta(days=1))
 
@@ -390,7 +381,7 @@ def test_a_signature_made_after_the_certificate_expired_fails(rendered: bytes, t
 
 
 def test_a_signature_made_after_the_signers_revocation_fails_and_one_before_it_passes(
-    approved: bytes, team: Team
+    approved: bytes, team: SigningTeam
 ) -> None:
     certification, approval = verify_pdf(approved, [team.authority.certificate]).signatures
     assert certification.signing_time is not None and approval.signing_time is not None
@@ -407,7 +398,7 @@ def test_a_signature_made_after_the_signers_revocation_fails_and_one_before_it_p
     assert before.passes, before.failures
 
 
-def test_a_signing_time_in_the_future_is_not_believed(approved: bytes, team: Team) -> None:
+def test_a_signing_time_in_the_future_is_not_believed(approved: bytes, team: SigningTeam) -> None:
     report = verify_pdf(approved, [team.authority.certificate], now=datetime.now(UTC) - timedelta(days=2))
 
     assert not report.passes
@@ -417,7 +408,7 @@ def test_a_signing_time_in_the_future_is_not_believed(approved: bytes, team: Tea
 # --- the signature containers, as strict independent verifiers read them ---------------------------------------
 
 
-def test_every_signature_container_carries_each_certificate_once(approved: bytes, team: Team) -> None:
+def test_every_signature_container_carries_each_certificate_once(approved: bytes, team: SigningTeam) -> None:
     reader = PdfFileReader(io.BytesIO(approved))
     containers = [signature.signed_data for signature in reader.embedded_signatures]
 
@@ -446,7 +437,7 @@ def with_validity(authority: Authority, certificate: x509.Certificate, key: ec.E
 # --- poppler's pdfsig: an independent check; it exits 0 even when a signature is broken, so read what it says.
 
 @pytest.fixture(scope="module")
-def nss_stores(team: Team, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def nss_stores(team: SigningTeam, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Two NSS databases for pdfsig: one trusting the team authority, one trusting nothing."""
     if shutil.which("certutil") is None:
         pytest.skip("certutil (Debian package libnss3-tools) is needed to give pdfsig a trust store")
