@@ -22,8 +22,8 @@ from cpassess.export import approval_line, layout, signing
 from cpassess.export.document import render
 from cpassess.export.signing import PdfSigner, SigningError, approve, certify
 from cpassess.export.verification import NOT_COVERED, PdfVerification, verify_pdf
-from tests.core.test_pdf_document import NEGLECT, pdftotext, record
 from tests.helpers import LEAD_NAME, MUTOOL_EDITED, MUTOOL_UNCHANGED, SigningTeam, mutool_verdicts, signing_team
+from tests.pdf_reading import NEGLECT, pdftotext, record
 
 RECORD = b'{"answers":{}}'
 

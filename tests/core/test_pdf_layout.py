@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from cpassess.export import layout
 from cpassess.export.document import render
-from tests.core.test_pdf_document import (
+from tests.pdf_reading import (
     GIRFEC,
     NEGLECT,
+    body_lines,
     child,
     complete,
     cover_value,
@@ -50,12 +50,6 @@ PLAN = [
 ]
 TITLES = {form.id: {section.title for section in form.sections} | {"Sign-off", "Review comments"}
           for form in (GIRFEC, NEGLECT)}
-
-
-def body_lines(pdf: Path, page: int) -> list[str]:
-    """The lines of one page between the header and the footer, top first."""
-    top, bottom = layout.MARGIN, layout.PAGE_HEIGHT - layout.FOOTER_HEIGHT
-    return [text for _, y, _, text in lines(pdf, page) if top < y < bottom]
 
 
 def plan_answers(actions: list[dict[str, Any]]) -> dict[str, Any]:

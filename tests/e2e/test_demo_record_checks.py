@@ -24,8 +24,7 @@ from cpassess.export.approval_line import APPROVER_ROLE
 from cpassess.forms import FormDefinition, Visibility
 from cpassess.session import Session
 from cpassess.workflow import Status
-from tests.core.test_pdf_document import cover_value, lines, page_count, pdftotext
-from tests.core.test_pdf_layout import body_lines
+from tests.pdf_reading import body_lines, cover_value, lines, page_count, pdftotext
 
 LEAD = DEMO_LOGINS[0]
 DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
