@@ -73,3 +73,21 @@ def test_the_review_queue_is_oldest_first_and_its_sort_arrow_says_so(qtbot: Any,
     names = {user.display_name for user in window.session.users()}
     assert all(row.author in names for row in queue.model.rows())  # people's names, not usernames
     assert not queue.table.wordWrap()
+
+
+def test_the_list_shows_whole_lines_six_at_most(qtbot: Any, app_look: Any) -> None:
+    """Up to six lines, each whole: no sliver of a seventh above the search box, no scrollbar for a short list."""
+    from cpassess.worklist import Task
+    from ui.screens.caseload import SHOWN_TASKS
+
+    for count in (3, SHOWN_TASKS, 40):
+        tasks = [Task(Kind.RETURNED, f"child-{n}", f"Campbell, Iona {n}", "Neglect", f"a-{n}") for n in range(count)]
+        screen = CaseloadScreen([], tasks)
+        qtbot.addWidget(screen)
+        screen.resize(1000, 600)
+        screen.show()
+        qtbot.wait(20)
+        view = screen.task_list
+        shown = min(count, SHOWN_TASKS)
+        assert view.viewport().height() == shown * view.sizeHintForRow(0), count
+        assert (view.verticalScrollBar().maximum() > 0) == (count > SHOWN_TASKS), count

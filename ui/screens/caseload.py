@@ -163,7 +163,7 @@ class CaseloadScreen(QWidget):
         count = self.tasks.rowCount()
         lines = min(max(count, 1), SHOWN_TASKS)
         self.task_list.setFixedHeight(lines * (self.task_list.sizeHintForRow(0) if count else 20)
-                                      + 2 * self.task_list.frameWidth() + 4)
+                                      + 2 * self.task_list.frameWidth())
         self.task_title.setText(f"&Needs doing ({count})")
         self.task_title.setVisible(bool(count))
         self.task_list.setVisible(bool(count))
