@@ -33,16 +33,22 @@ class _Job(QRunnable):
     def __init__(self, number: int, work: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
         self._number = number
-        self._work = work
+        self._work: Callable[[], Any] | None = work
         self._relay = relay
 
     def run(self) -> None:
+        # the work is let go of before it reports: the pool deletes the runnable in C++, but its Python side can
+        # outlive it (under load, for seconds), and with it whatever the work held (a caseload, a session)
+        work, self._work = self._work, None
+        assert work is not None
         try:
-            result = self._work()
+            result = work()
         except Exception as error:  # handed to the UI thread, which shows it
+            del work
             log.info("background work failed: %s", type(error).__name__)
             self._relay.failed.emit(self._number, error)
         else:
+            del work
             self._relay.done.emit(self._number, result)
 
 

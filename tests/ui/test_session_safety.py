@@ -352,6 +352,8 @@ def test_nothing_of_a_session_outlives_its_lock(qtbot: Any, app_look: Any, demo_
             qtbot.waitUntil(nothing_left, timeout=5000)
         except Exception:  # pytest-qt raises its own TimeoutError
             left = alive()
-            held = {type(r).__name__ for o in gc.get_objects() if isinstance(o, Session) for r in gc.get_referrers(o)}
+            held = {f"frame {r.f_code.co_qualname} ({r.f_code.co_filename.rsplit('/', 1)[-1]}:{r.f_lineno})"
+                    if type(r).__name__ == "frame" else type(r).__name__
+                    for o in gc.get_objects() if isinstance(o, Session) for r in gc.get_referrers(o)}
             raise AssertionError(f"{len(left) - before} left after the lock: {sorted(set(left))}; sessions held by "
                                  f"{sorted(held)}") from None
